@@ -1,0 +1,108 @@
+import type { Database } from 'better-sqlite3';
+import path from 'node:path';
+import type { SystemInfo } from '../contract';
+import type { LifelineConfig } from './config';
+import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
+import { createSystemHandlers } from './handlers/system-handlers';
+import { AdjustableClock, type Clock } from './services/clock';
+import { applyMigrations } from './services/db/migrate';
+import { coreMigrations } from './services/db/migrations/core';
+import { closeDatabase, openDatabase } from './services/db/open';
+import { EventBus } from './services/events';
+import { SettingsService } from './services/settings/settings-service';
+
+export const APP_VERSION = '0.1.0';
+
+/** What the test hooks can see and move; only built when LIFELINE_TEST_HOOKS=1 on a loopback host. */
+export interface TestHooks {
+  advanceClock(ms: number): void;
+  /** The answer of the most recently issued picture code, if any. */
+  latestCaptchaAnswer(): string | undefined;
+  /** Messages delivered to one address (email or E.164 phone) by any transport, oldest first. */
+  outbox(to: string): readonly { channel: 'email' | 'sms'; to: string; subject?: string; text: string; at: number }[];
+}
+
+export interface LifelineApp {
+  readonly config: LifelineConfig;
+  readonly clock: Clock;
+  readonly events: EventBus;
+  readonly db: Database;
+  readonly dispatcher: Dispatcher;
+  readonly testHooks: TestHooks | undefined;
+  info(): SystemInfo;
+  /** Stops services in reverse order of creation; waits for work that must not be cut in half. */
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  hostKind: 'desktop' | 'web';
+  /** Defaults to real time with a test-hook offset. */
+  clock?: Clock;
+  onInternalError?: (method: string, error: unknown) => void;
+}
+
+/** The composition root: one place that builds every service from the config and wires them together. */
+export function createApp(config: LifelineConfig, options: CreateAppOptions): LifelineApp {
+  const clock = options.clock ?? new AdjustableClock();
+  const events = new EventBus();
+  const db = openDatabase(config.dataDir);
+  const closers: (() => void | Promise<void>)[] = [() => closeDatabase(db, config.dataDir)];
+
+  try {
+    applyMigrations(db, 'core', coreMigrations, () => clock.now());
+  } catch (error) {
+    closeDatabase(db, config.dataDir);
+    throw error;
+  }
+
+  const settings = new SettingsService(db, clock, events);
+  const sandboxEmail = config.sandbox || !config.smtpUrl;
+  const sandboxSms = config.sandbox || !config.smsWebhookUrl;
+
+  const info = (): SystemInfo => ({
+    name: 'Lifeline',
+    version: APP_VERSION,
+    dataDir: config.dataDir,
+    host: options.hostKind,
+    delivery: {
+      mode: sandboxEmail || sandboxSms ? 'sandbox' : 'real',
+      email: sandboxEmail ? 'outbox' : 'smtp',
+      sms: sandboxSms ? 'outbox' : 'webhook',
+      ...(sandboxEmail || sandboxSms ? { outboxDir: path.join(config.dataDir, 'outbox') } : {}),
+    },
+    testHooks: config.testHooks,
+  });
+
+  const handlers: Handlers = {
+    ...createSystemHandlers({ info, clock, settings }),
+  };
+
+  const dispatcher = createDispatcher(handlers, { onInternalError: options.onInternalError });
+
+  const testHooks: TestHooks | undefined = config.testHooks
+    ? {
+        advanceClock(ms) {
+          if (!(clock instanceof AdjustableClock)) throw new Error('This clock cannot be moved.');
+          clock.advance(ms);
+        },
+        latestCaptchaAnswer: () => undefined,
+        outbox: () => [],
+      }
+    : undefined;
+
+  let closed = false;
+  return {
+    config,
+    clock,
+    events,
+    db,
+    dispatcher,
+    testHooks,
+    info,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}
