@@ -1,0 +1,39 @@
+import i18next, { type i18n as I18n } from 'i18next';
+import type { Settings } from '../../contract';
+import en from './en.json';
+import id from './id.json';
+
+export type Language = 'en' | 'id';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof en };
+  }
+}
+
+/** 'system' follows the browser's (or Electron's) preferred languages; anything not Indonesian gets English. */
+export function resolveLanguage(setting: Settings['language'], preferred: readonly string[]): Language {
+  if (setting !== 'system') return setting;
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'id' || base === 'in') return 'id';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
+export function createI18n(language: Language): I18n {
+  const instance = i18next.createInstance();
+  // Resources are bundled, so initialisation completes synchronously and the first render is translated.
+  void instance.init({
+    resources: { en: { translation: en }, id: { translation: id } },
+    lng: language,
+    fallbackLng: 'en',
+    supportedLngs: ['en', 'id'],
+    initAsync: false,
+    // React escapes text itself.
+    interpolation: { escapeValue: false },
+  });
+  return instance;
+}
