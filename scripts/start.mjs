@@ -21,11 +21,20 @@ function electronBinary() {
   }
 }
 
+// A failed download is remembered for a day so that every start on an offline machine is not held up.
+const failedMarker = path.join(root, 'dist', '.electron-download-failed');
+
 function tryDownloadElectron() {
   const installer = path.join(root, 'node_modules/electron/install.js');
   if (!fs.existsSync(installer) || process.env.ELECTRON_SKIP_BINARY_DOWNLOAD === '1') return;
-  process.stdout.write("Fetching Electron's runtime (first start only)...\n");
-  spawnSync(process.execPath, [installer], { stdio: 'ignore', timeout: 120_000 });
+  const failedAt = fs.existsSync(failedMarker) ? fs.statSync(failedMarker).mtimeMs : 0;
+  if (Date.now() - failedAt < 24 * 3600 * 1000) return;
+  process.stdout.write("Fetching Electron's runtime (first start only, at most 30 s)...\n");
+  const result = spawnSync(process.execPath, [installer], { stdio: 'ignore', timeout: 30_000 });
+  if (result.status !== 0 || !electronBinary()) {
+    fs.mkdirSync(path.dirname(failedMarker), { recursive: true });
+    fs.writeFileSync(failedMarker, new Date().toISOString());
+  }
 }
 
 function whyNotElectron() {
