@@ -1,0 +1,140 @@
+import type { Stats } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { throwIfAborted } from './file-reader';
+import { readMediaFile, walkFolder } from './media';
+import { readNoteFile } from './notes';
+import { readSmsXmlFile, sniffXmlRoot } from './sms-xml';
+import { extensionOf, MEDIA_EXTENSIONS, NOTE_EXTENSIONS, sniffFileKind, VCARD_EXTENSIONS, type SniffedKind } from './sniff';
+import type { ImportEvent } from './types';
+import { readVcardFile } from './vcard';
+
+/**
+ * One entry point for everything a person brings: single files or folders holding any mix of a
+ * phone export (contacts/*.vcf, sms*.xml, calls*.xml, DCIM/..., Pictures/..., notes/...).
+ *
+ * Events: `record` for contacts, messages, calls and notes; `media` for photos and videos (read
+ * later by the store); `skipped` with file, line where known, and reason; `progress` while a record
+ * file is read, with that file's own byte counts (media are not read here beyond their header).
+ * A file that cannot be read is skipped with the reason; the scan goes on. Cancelling via `signal`
+ * throws an AbortError out of the iteration.
+ */
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+}
+
+async function readHead(file: string, bytes = 512): Promise<Uint8Array> {
+  const handle = await fsp.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function classify(absPath: string, relPath: string): Promise<SniffedKind> {
+  const ext = extensionOf(relPath);
+  if (VCARD_EXTENSIONS.has(ext)) return 'vcard';
+  if (ext === 'xml') return 'xml';
+  if (NOTE_EXTENSIONS.has(ext)) return 'note';
+  if (MEDIA_EXTENSIONS[ext] !== undefined) return 'media';
+  return sniffFileKind(relPath, await readHead(absPath));
+}
+
+/** Notes keep their path below the nearest folder called "notes", else below the source root. */
+function noteRelPath(relPath: string): string {
+  const segments = relPath.split('/');
+  for (let i = segments.length - 2; i >= 0; i--) {
+    if ((segments[i] ?? '').toLowerCase() === 'notes') return segments.slice(i + 1).join('/');
+  }
+  return relPath;
+}
+
+async function* importFile(absPath: string, relPath: string, stat: Stats, options: ScanOptions): AsyncGenerator<ImportEvent> {
+  const kind = await classify(absPath, relPath);
+  switch (kind) {
+    case 'vcard':
+      if (stat.size === 0) {
+        yield { type: 'skipped', skipped: { file: absPath, kind: 'contact', reason: 'the file is empty (0 bytes)' } };
+        return;
+      }
+      yield* readVcardFile(absPath, options);
+      return;
+    case 'xml': {
+      if (stat.size === 0) {
+        yield { type: 'skipped', skipped: { file: absPath, reason: 'the file is empty (0 bytes)' } };
+        return;
+      }
+      const root = await sniffXmlRoot(absPath);
+      if (root !== 'smses' && root !== 'calls') {
+        yield {
+          type: 'skipped',
+          skipped: {
+            file: absPath,
+            reason: root
+              ? `an XML file whose root element is <${root}>, not an "SMS Backup & Restore" export (<smses> or <calls>)`
+              : 'an XML file without a root element that Lifeline could find; it is not an "SMS Backup & Restore" export',
+          },
+        };
+        return;
+      }
+      yield* readSmsXmlFile(absPath, options);
+      return;
+    }
+    case 'note':
+      yield await readNoteFile(absPath, noteRelPath(relPath));
+      return;
+    case 'media':
+      yield await readMediaFile(absPath, relPath);
+      return;
+    default:
+      yield { type: 'skipped', skipped: { file: absPath, reason: 'not a file type Lifeline imports (contacts .vcf, SMS/calls .xml, photos, videos, .txt/.md notes)' } };
+  }
+}
+
+async function* importGuarded(absPath: string, relPath: string, stat: Stats, options: ScanOptions): AsyncGenerator<ImportEvent> {
+  try {
+    yield* importFile(absPath, relPath, stat, options);
+  } catch (error) {
+    throwIfAborted(options.signal);
+    if ((error as Error).name === 'AbortError') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const detail = code === 'ENOENT' ? 'it disappeared while it was read' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
+    yield { type: 'skipped', skipped: { file: absPath, reason: `the file could not be read: ${detail}` } };
+  }
+}
+
+export async function* scanSource(paths: string[], options: ScanOptions = {}): AsyncGenerator<ImportEvent> {
+  for (const given of paths) {
+    throwIfAborted(options.signal);
+    const absolute = path.resolve(given);
+    let stat: Stats;
+    let real: string;
+    try {
+      // A path the person chose is followed even if it is a link; links inside folders are not.
+      real = await fsp.realpath(absolute);
+      stat = await fsp.stat(real);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      yield {
+        type: 'skipped',
+        skipped: { file: absolute, reason: code === 'ENOENT' ? 'the path does not exist' : `the path could not be opened (${code ?? (error as Error).message})` },
+      };
+      continue;
+    }
+    if (stat.isDirectory()) {
+      for await (const entry of walkFolder(real, options)) {
+        throwIfAborted(options.signal);
+        if (entry.type === 'skipped') yield entry;
+        else yield* importGuarded(entry.absPath, entry.relPath, entry.stat, options);
+      }
+    } else if (stat.isFile()) {
+      yield* importGuarded(real, path.basename(real), stat, options);
+    } else {
+      yield { type: 'skipped', skipped: { file: absolute, reason: 'not a file or folder (a socket, pipe or device)' } };
+    }
+  }
+}
