@@ -1,15 +1,18 @@
 import type { z } from 'zod';
 import type { EventSpec, MethodSpec } from './define';
+import { accountMethods } from './account';
 import { systemEvents, systemMethods } from './system';
 
 export * from './define';
 export * from './envelope';
 export * from './errors';
 export * from './system';
+export * from './account';
 
 /** Every method the app answers, by name. Domain files add their own maps here. */
 export const methods = {
   ...systemMethods,
+  ...accountMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 /** Every event the app emits, by name. */

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { SystemInfo } from '../contract';
 import type { LifelineConfig } from './config';
 import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
+import { createAccountHandlers } from './handlers/account-handlers';
 import { createSystemHandlers } from './handlers/system-handlers';
+import { createAccountServices, type AccountServices, type AccountServicesOptions } from './services/account/account-services';
 import { AdjustableClock, type Clock } from './services/clock';
 import { applyMigrations } from './services/db/migrate';
 import { coreMigrations } from './services/db/migrations/core';
@@ -29,6 +31,8 @@ export interface LifelineApp {
   readonly db: Database;
   readonly dispatcher: Dispatcher;
   readonly testHooks: TestHooks | undefined;
+  /** The services other services and the host build on. */
+  readonly services: { readonly account: AccountServices };
   info(): SystemInfo;
   /** Stops services in reverse order of creation; waits for work that must not be cut in half. */
   close(): Promise<void>;
@@ -39,6 +43,8 @@ export interface CreateAppOptions {
   /** Defaults to real time with a test-hook offset. */
   clock?: Clock;
   onInternalError?: (method: string, error: unknown) => void;
+  /** Test seams for the account services (cheaper hashing, recording transports). */
+  account?: AccountServicesOptions;
 }
 
 /** The composition root: one place that builds every service from the config and wires them together. */
@@ -56,6 +62,14 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
   }
 
   const settings = new SettingsService(db, clock, events);
+  let account: AccountServices;
+  try {
+    account = createAccountServices(config, db, clock, events, { defaultRegion: config.phoneRegion, ...options.account });
+  } catch (error) {
+    closeDatabase(db, config.dataDir);
+    throw error;
+  }
+  closers.push(() => account.close());
   const sandboxEmail = config.sandbox || !config.smtpUrl;
   const sandboxSms = config.sandbox || !config.smsWebhookUrl;
 
@@ -75,6 +89,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
 
   const handlers: Handlers = {
     ...createSystemHandlers({ info, clock, settings }),
+    ...createAccountHandlers({ services: account }),
   };
 
   const dispatcher = createDispatcher(handlers, { onInternalError: options.onInternalError });
@@ -85,8 +100,8 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
           if (!(clock instanceof AdjustableClock)) throw new Error('This clock cannot be moved.');
           clock.advance(ms);
         },
-        latestCaptchaAnswer: () => undefined,
-        outbox: () => [],
+        latestCaptchaAnswer: () => account.testHooks.latestCaptchaAnswer(),
+        outbox: (to) => account.testHooks.outbox(to),
       }
     : undefined;
 
@@ -98,6 +113,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     db,
     dispatcher,
     testHooks,
+    services: { account },
     info,
     async close() {
       if (closed) return;

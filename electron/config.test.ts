@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       LIFELINE_SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms',
       LIFELINE_SANDBOX: '1',
       LIFELINE_TEST_HOOKS: '1',
+      LIFELINE_PHONE_REGION: 'gb',
     });
     expect(c).toMatchObject({
       dataDir: path.resolve('/tmp/x'),
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       smsWebhookUrl: 'http://127.0.0.1:9/sms',
       sandbox: true,
       testHooks: true,
+      phoneRegion: 'GB',
     });
   });
 
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LIFELINE_TOKEN: 'short' })).toThrow(/LIFELINE_TOKEN/);
     expect(() => loadConfig({ LIFELINE_PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/LIFELINE_PUBLIC_URL/);
     expect(() => loadConfig({ LIFELINE_SMTP_URL: 'http://x' })).toThrow(/smtp/);
+    expect(() => loadConfig({ LIFELINE_PHONE_REGION: 'Indonesia' })).toThrow(/LIFELINE_PHONE_REGION/);
   });
 
   it('puts the default data dir where each platform keeps app data', () => {

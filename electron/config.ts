@@ -18,6 +18,8 @@ export interface LifelineConfig {
   /** Forces the local outbox even when real transports are configured. */
   readonly sandbox: boolean;
   readonly testHooks: boolean;
+  /** Region for phone numbers typed without a country code (ISO 3166 alpha-2). */
+  readonly phoneRegion: string;
 }
 
 export class ConfigError extends Error {
@@ -61,7 +63,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     smsWebhookUrl,
     sandbox: env.LIFELINE_SANDBOX === '1',
     testHooks: env.LIFELINE_TEST_HOOKS === '1',
+    phoneRegion: parseRegion(env.LIFELINE_PHONE_REGION),
   };
+}
+
+function parseRegion(value: string | undefined): string {
+  if (value === undefined || value === '') return 'ID';
+  if (!/^[A-Za-z]{2}$/.test(value)) throw new ConfigError(`LIFELINE_PHONE_REGION must be a two-letter country code such as ID, US or GB, not "${value}".`);
+  return value.toUpperCase();
 }
 
 function parsePort(value: string | undefined): number {
