@@ -1,0 +1,503 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import { LifelineError } from '../../../contract';
+import type { StoreCore } from './core';
+import { blobChunks, mediaKey, type AnyNode } from './catalog';
+import { sha256 } from './crypto';
+import { translateFsError } from './fs-util';
+import type { ImportEvent, ItemKind, MediaSource, PhoneRecord, SkippedItem } from './import/types';
+import { decodeSegment, encodeSegment, type KindStats, type SnapshotObject, type TreeEntry } from './layout';
+import { PackBuilder, PieceType, type CompressHint } from './pack';
+import {
+  bucketPath,
+  canonicalJson,
+  identityString,
+  isCompressedMedia,
+  mediaBucketPath,
+  mediaCatalog,
+  mediaIdentityString,
+  recordCatalog,
+  type BlobRef,
+  type MediaEntry,
+  type StoredRecord,
+} from './records';
+
+export const PROGRAM = 'lifeline 0.1.0';
+const MAX_SKIPPED_KEPT = 1000;
+
+export interface BackupProgress {
+  phase: 'reading' | 'finishing' | 'done';
+  /** Items (records and media files) handled so far. */
+  items: number;
+  /** Bytes of items handled so far (record payloads and file sizes). */
+  bytes: number;
+  /** Of those, bytes that were new to the store. */
+  newBytes: number;
+  skipped: number;
+  /** The source file being read, and how far (from the importer's progress events). */
+  file?: string;
+  sourceBytesRead?: number;
+  sourceBytesTotal?: number;
+  elapsedMs: number;
+}
+
+export interface BackupOptions {
+  device: string;
+  events: AsyncIterable<ImportEvent>;
+  signal?: AbortSignal;
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+/** The per-backup receipt: what was backed up from which device, and a digest to check it against later. */
+export interface BackupReceipt {
+  format: 'lifeline-backup-receipt';
+  version: 1;
+  storeId: string;
+  snapshot: string;
+  device: string;
+  hostname: string;
+  startedAt: string;
+  committedAt: string;
+  parent?: string;
+  kinds: Record<string, KindStats>;
+  totals: KindStats & { storedBytes: number };
+  duplicates: number;
+  skipped: { count: number; items: SnapshotObject['stats']['skipped'] };
+  digest: { algorithm: 'sha256'; value: string; over: string };
+}
+
+export function receiptFromSnapshot(storeId: string, obj: SnapshotObject): BackupReceipt {
+  const totals = { items: 0, bytes: 0, newItems: 0, newBytes: 0, storedBytes: obj.stats.storedBytes };
+  for (const k of Object.values(obj.stats.kinds)) {
+    totals.items += k.items;
+    totals.bytes += k.bytes;
+    totals.newItems += k.newItems;
+    totals.newBytes += k.newBytes;
+  }
+  return {
+    format: 'lifeline-backup-receipt',
+    version: 1,
+    storeId,
+    snapshot: obj.id,
+    device: obj.device,
+    hostname: obj.hostname,
+    startedAt: new Date(obj.time).toISOString(),
+    committedAt: new Date(obj.committedAt).toISOString(),
+    ...(obj.parent ? { parent: obj.parent } : {}),
+    kinds: obj.stats.kinds,
+    totals,
+    duplicates: obj.stats.duplicates,
+    skipped: { count: obj.stats.skippedCount, items: obj.stats.skipped },
+    digest: {
+      algorithm: 'sha256',
+      value: obj.digest,
+      over: 'sorted lines "<kind> <sha256 of the item>\\n"; records hash their stored payload, media their file bytes',
+    },
+  };
+}
+
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  bucket?: string;
+}
+
+function cancelled(): LifelineError {
+  return new LifelineError(
+    'cancelled',
+    'The backup was cancelled. No snapshot was written; what was already packed is kept and the next backup reuses it.',
+  );
+}
+
+/**
+ * One backup run. Pieces go into in-memory packs that are written durably when full; catalog rows go into
+ * SQLite as they come; the tree is built from the run's temp tables at the end; the snapshot file is
+ * written last and is the commit point.
+ */
+export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<BackupReceipt> {
+  const db = core.db;
+  const started = core.clock.now();
+  const startedMono = performance.now();
+  const device = opts.device.trim();
+  if (device.length === 0 || device.length > 200) {
+    throw new LifelineError('invalid_input', 'Give the device a name of 1 to 200 characters (e.g. --device "Ana\'s phone").');
+  }
+
+  db.exec(`
+    CREATE TEMP TABLE IF NOT EXISTS run_entries (
+      bucket TEXT NOT NULL, key BLOB NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, sha TEXT NOT NULL, media TEXT,
+      PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+    CREATE TEMP TABLE IF NOT EXISTS run_identity (identity BLOB PRIMARY KEY) WITHOUT ROWID;
+    DELETE FROM run_entries;
+    DELETE FROM run_identity;
+  `);
+  const insertEntry = db.prepare('INSERT OR IGNORE INTO run_entries (bucket, key, kind, size, sha, media) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertIdentity = db.prepare('INSERT OR IGNORE INTO run_identity (identity) VALUES (?)');
+  const cacheGet = db.prepare('SELECT size, mtime, entry FROM file_cache WHERE device = ? AND path = ?');
+  const cachePut = db.prepare(
+    'INSERT INTO file_cache (device, path, size, mtime, entry) VALUES (?, ?, ?, ?, ?) ON CONFLICT (device, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, entry = excluded.entry',
+  );
+
+  const kinds: Record<string, KindStats> = {};
+  const stat = (kind: ItemKind): KindStats => (kinds[kind] ??= { items: 0, bytes: 0, newItems: 0, newBytes: 0 });
+  const skipped: SkippedItem[] = [];
+  let skippedCount = 0;
+  let duplicates = 0;
+  let storedBytes = 0;
+  let items = 0;
+  let bytes = 0;
+  let newBytes = 0;
+  let source: { file: string; read: number; total: number } | undefined;
+  let lastProgress = 0;
+
+  const progress = (phase: BackupProgress['phase'], force = false): void => {
+    if (!opts.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastProgress < 200) return;
+    lastProgress = now;
+    opts.onProgress({
+      phase,
+      items,
+      bytes,
+      newBytes,
+      skipped: skippedCount,
+      ...(source ? { file: source.file, sourceBytesRead: source.read, sourceBytesTotal: source.total } : {}),
+      elapsedMs: Math.round(now - startedMono),
+    });
+  };
+
+  const skip = (item: SkippedItem): void => {
+    skippedCount++;
+    if (skipped.length < MAX_SKIPPED_KEPT) skipped.push(item);
+  };
+
+  // Catalog writes are batched in transactions; the catalog is derived, so losing a batch in a crash is harmless.
+  let opsInTx = 0;
+  const beginIfNeeded = (): void => {
+    if (!db.inTransaction) db.exec('BEGIN');
+  };
+  const commit = (): void => {
+    if (db.inTransaction) db.exec('COMMIT');
+    opsInTx = 0;
+  };
+  const tick = (): void => {
+    if (++opsInTx >= 2000) commit();
+    beginIfNeeded();
+  };
+
+  let builder = new PackBuilder(core.keys.enc);
+  const flush = async (): Promise<void> => {
+    if (builder.count === 0) return;
+    const full = builder;
+    builder = new PackBuilder(core.keys.enc);
+    commit();
+    await core.writePack(full);
+    beginIfNeeded();
+  };
+
+  const put = async (type: PieceType, data: Buffer, hint: CompressHint): Promise<{ id: Buffer; isNew: boolean }> => {
+    const id = core.pieceId(type, data);
+    if (builder.ids.has(id.toString('hex')) || core.hasPiece(id)) return { id, isNew: false };
+    const entry = builder.add(id, type, data, hint);
+    storedBytes += entry.length;
+    if (builder.byteSize >= core.config.packSize) await flush();
+    return { id, isNew: true };
+  };
+
+  const putStream = async (
+    input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    hint: CompressHint,
+  ): Promise<{ chunks: string[]; fresh: number }> => {
+    const chunks: string[] = [];
+    let fresh = 0;
+    for await (const chunk of core.chunker.chunks(input)) {
+      if (opts.signal?.aborted) throw cancelled();
+      const r = await put(PieceType.chunk, chunk, hint);
+      chunks.push(r.id.toString('hex'));
+      if (r.isNew) fresh += chunk.length;
+    }
+    return { chunks, fresh };
+  };
+
+  const replaceBytes = async (value: unknown, mime: string, acc: { fresh: number }): Promise<unknown> => {
+    if (value instanceof Uint8Array) {
+      const hint: CompressHint = isCompressedMedia(mime) ? 'never' : 'auto';
+      const { chunks, fresh } = await putStream([value], hint);
+      acc.fresh += fresh;
+      const ref: BlobRef = { $blob: { size: value.length, sha256: sha256(value).toString('hex'), chunks } };
+      return ref;
+    }
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const v of value) out.push(await replaceBytes(v, mime, acc));
+      return out;
+    }
+    if (typeof value === 'object' && value !== null) {
+      const obj = value as Record<string, unknown>;
+      const m = typeof obj.contentType === 'string' ? obj.contentType : typeof obj.mime === 'string' ? obj.mime : mime;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(obj)) out[k] = await replaceBytes(v, m, acc);
+      return out;
+    }
+    return value;
+  };
+
+  const addRecord = async (record: PhoneRecord): Promise<void> => {
+    const identity = core.identity(identityString(record));
+    tick();
+    if (insertIdentity.run(identity).changes === 0) {
+      duplicates++;
+      return;
+    }
+    const acc = { fresh: 0 };
+    const stored = (await replaceBytes(record, '', acc)) as StoredRecord;
+    const payload = Buffer.from(canonicalJson(stored), 'utf8');
+    const { id, isNew } = await put(PieceType.record, payload, 'auto');
+    const fields = recordCatalog(stored, payload.length);
+    core.ensureItem(id, identity, fields, [id, ...blobChunks(stored)]);
+    const bucket = bucketPath(record, identity.toString('hex')).map(encodeSegment).join('/');
+    insertEntry.run(bucket, id, record.kind, fields.size, sha256(payload).toString('hex'), null);
+    const s = stat(record.kind);
+    s.items++;
+    s.bytes += fields.size;
+    const fresh = (isNew ? payload.length : 0) + acc.fresh;
+    if (isNew || acc.fresh > 0) s.newItems++;
+    s.newBytes += fresh;
+    items++;
+    bytes += fields.size;
+    newBytes += fresh;
+  };
+
+  const readMedia = async (m: MediaSource): Promise<{ entry: MediaEntry; fresh: number } | { reason: string }> => {
+    const hint: CompressHint = isCompressedMedia(m.mime, m.relPath) ? 'never' : 'auto';
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let before: fs.Stats;
+      try {
+        before = await fsp.stat(m.absPath);
+      } catch (error) {
+        return { reason: `The file could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).` };
+      }
+      const hash = crypto.createHash('sha256');
+      let size = 0;
+      const stream = fs.createReadStream(m.absPath, { highWaterMark: 1024 * 1024 });
+      async function* tap(): AsyncGenerator<Buffer> {
+        for await (const b of stream as AsyncIterable<Buffer>) {
+          hash.update(b);
+          size += b.length;
+          yield b;
+        }
+      }
+      let result: { chunks: string[]; fresh: number };
+      try {
+        result = await putStream(tap(), hint);
+      } catch (error) {
+        stream.destroy();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (error instanceof LifelineError || code === 'ENOSPC' || code === 'EDQUOT') throw error;
+        return { reason: `The file could not be read (${code ?? (error as Error).message}).` };
+      }
+      const after = await fsp.stat(m.absPath).catch(() => undefined);
+      if (after && after.size === size && before.size === size && after.mtimeMs === before.mtimeMs) {
+        const entry: MediaEntry = {
+          path: m.relPath,
+          size,
+          mtime: Math.round(before.mtimeMs),
+          mime: m.mime,
+          sha256: hash.digest('hex'),
+          chunks: result.chunks,
+          ...(m.takenAt !== undefined ? { takenAt: m.takenAt } : {}),
+          ...(m.place ? { place: m.place } : {}),
+        };
+        return { entry, fresh: result.fresh };
+      }
+    }
+    return { reason: 'The file changed while it was being read; back it up again when nothing is writing to it.' };
+  };
+
+  const addMedia = async (m: MediaSource): Promise<void> => {
+    const identity = core.identity(mediaIdentityString(m.relPath));
+    tick();
+    if (insertIdentity.run(identity).changes === 0) {
+      duplicates++;
+      return;
+    }
+    let entry: MediaEntry | undefined;
+    let fresh = 0;
+    const cached = cacheGet.get(device, m.absPath) as { size: number; mtime: number; entry: string } | undefined;
+    if (cached && cached.size === m.size && cached.mtime === Math.round(m.mtime)) {
+      const old = JSON.parse(cached.entry) as MediaEntry;
+      if (old.chunks.every((c) => builder.ids.has(c) || core.hasPiece(Buffer.from(c, 'hex')))) {
+        entry = {
+          path: m.relPath,
+          size: old.size,
+          mtime: old.mtime,
+          mime: m.mime,
+          sha256: old.sha256,
+          chunks: old.chunks,
+          ...(m.takenAt !== undefined ? { takenAt: m.takenAt } : {}),
+          ...(m.place ? { place: m.place } : {}),
+        };
+      }
+    }
+    if (!entry) {
+      const r = await readMedia(m);
+      if ('reason' in r) {
+        skip({ file: m.absPath, kind: 'media', reason: r.reason });
+        return;
+      }
+      entry = r.entry;
+      fresh = r.fresh;
+      cachePut.run(device, m.absPath, entry.size, entry.mtime, JSON.stringify(entry));
+    }
+    const key = mediaKey(core, entry);
+    const fields = mediaCatalog(entry);
+    core.ensureItem(key, identity, fields, entry.chunks.map((c) => Buffer.from(c, 'hex')));
+    const bucket = mediaBucketPath(entry.path).map(encodeSegment).join('/');
+    insertEntry.run(bucket, key, 'media', entry.size, entry.sha256, canonicalJson(entry));
+    const s = stat('media');
+    s.items++;
+    s.bytes += entry.size;
+    if (fresh > 0) s.newItems++;
+    s.newBytes += fresh;
+    items++;
+    bytes += entry.size;
+    newBytes += fresh;
+  };
+
+  const buildTree = async (): Promise<string> => {
+    const root: TrieNode = { children: new Map() };
+    for (const bucket of db.prepare('SELECT DISTINCT bucket FROM run_entries ORDER BY bucket').pluck().all() as string[]) {
+      let node = root;
+      for (const seg of bucket.split('/')) {
+        let next = node.children.get(seg);
+        if (!next) {
+          next = { children: new Map() };
+          node.children.set(seg, next);
+        }
+        node = next;
+      }
+      node.bucket = bucket;
+    }
+    const hasNode = db.prepare('SELECT 1 FROM nodes WHERE id = ?');
+    const insertNode = db.prepare('INSERT OR IGNORE INTO nodes (id, path, type, count) VALUES (?, ?, ?, ?)');
+    const insertChild = db.prepare('INSERT OR IGNORE INTO node_children (parent, child) VALUES (?, ?)');
+    const linkItems = db.prepare(
+      'INSERT OR IGNORE INTO node_items (node, item) SELECT ?, i.id FROM run_entries r JOIN items i ON i.key = r.key WHERE r.bucket = ?',
+    );
+    const leafRows = db.prepare('SELECT key, size, media FROM run_entries WHERE bucket = ?');
+
+    const build = async (node: TrieNode, nodePath: string): Promise<Omit<TreeEntry, 'name'>> => {
+      if (node.bucket !== undefined) {
+        if (node.children.size > 0) throw new Error(`Bucket ${nodePath} is both a leaf and a folder.`);
+        const rows = leafRows.all(node.bucket) as { key: Buffer; size: number; media: string | null }[];
+        let leaf: AnyNode;
+        let leafBytes = 0;
+        for (const r of rows) leafBytes += r.size;
+        if (rows.every((r) => r.media !== null)) {
+          const entries = rows.map((r) => JSON.parse(r.media as string) as MediaEntry).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+          leaf = { v: 1, type: 'media', items: entries };
+        } else {
+          leaf = { v: 1, type: 'records', items: rows.map((r) => r.key.toString('hex')).sort() };
+        }
+        const { id } = await put(PieceType.tree, Buffer.from(canonicalJson(leaf)), 'auto');
+        tick();
+        if (!hasNode.get(id)) {
+          const linked = linkItems.run(id, node.bucket).changes;
+          if (linked !== rows.length) throw new Error(`Catalog mismatch in bucket ${nodePath}: ${linked} of ${rows.length} items linked.`);
+          insertNode.run(id, nodePath, leaf.type, rows.length);
+        }
+        return { id: id.toString('hex'), type: leaf.type, count: rows.length, bytes: leafBytes };
+      }
+      const entries: TreeEntry[] = [];
+      for (const name of [...node.children.keys()].sort()) {
+        const child = node.children.get(name) as TrieNode;
+        const built = await build(child, nodePath ? `${nodePath}/${name}` : name);
+        entries.push({ name: decodeSegment(name), ...built });
+      }
+      const tree: AnyNode = { v: 1, type: 'tree', entries };
+      const { id } = await put(PieceType.tree, Buffer.from(canonicalJson(tree)), 'auto');
+      tick();
+      const count = entries.reduce((n, e) => n + e.count, 0);
+      if (!hasNode.get(id)) {
+        for (const e of entries) insertChild.run(id, Buffer.from(e.id, 'hex'));
+        insertNode.run(id, nodePath, 'tree', count);
+      }
+      return { id: id.toString('hex'), type: 'tree', count, bytes: entries.reduce((n, e) => n + e.bytes, 0) };
+    };
+    return (await build(root, '')).id;
+  };
+
+  const digest = (): string => {
+    const h = crypto.createHash('sha256');
+    for (const row of db.prepare('SELECT kind, sha FROM run_entries ORDER BY kind, sha').iterate() as IterableIterator<{ kind: string; sha: string }>) {
+      h.update(`${row.kind} ${row.sha}\n`);
+    }
+    return h.digest('hex');
+  };
+
+  try {
+    beginIfNeeded();
+    for await (const ev of opts.events) {
+      if (opts.signal?.aborted) throw cancelled();
+      switch (ev.type) {
+        case 'record':
+          await addRecord(ev.record);
+          break;
+        case 'media':
+          await addMedia(ev.media);
+          break;
+        case 'skipped':
+          skip(ev.skipped);
+          break;
+        case 'progress':
+          source = { file: ev.file, read: ev.bytesRead, total: ev.bytesTotal };
+          break;
+      }
+      progress('reading');
+    }
+    if (opts.signal?.aborted) throw cancelled();
+    progress('finishing', true);
+    const root = await buildTree();
+    await flush();
+    commit();
+    const dig = digest();
+    const parentRow = db.prepare('SELECT id FROM snapshots WHERE device = ? ORDER BY time DESC LIMIT 1').get(device) as { id: string } | undefined;
+    let id = crypto.randomBytes(8).toString('hex');
+    while (fs.existsSync(`${core.dir}/snapshots/${id}`)) id = crypto.randomBytes(8).toString('hex');
+    const obj: SnapshotObject = {
+      v: 1,
+      id,
+      device,
+      time: started,
+      committedAt: core.clock.now(),
+      hostname: os.hostname(),
+      program: PROGRAM,
+      ...(parentRow ? { parent: parentRow.id } : {}),
+      root,
+      stats: { kinds, storedBytes, duplicates, skippedCount, skipped },
+      digest: dig,
+    };
+    await core.writeSnapshot(obj);
+    db.prepare('INSERT OR REPLACE INTO snapshots (id, device, time, root, object) VALUES (?, ?, ?, ?, ?)').run(
+      obj.id,
+      obj.device,
+      obj.time,
+      Buffer.from(obj.root, 'hex'),
+      JSON.stringify(obj),
+    );
+    progress('done', true);
+    return receiptFromSnapshot(core.config.storeId, obj);
+  } catch (error) {
+    // Keep what is already packed so the next run does not redo it; a failed write here just loses the tail.
+    if (db.inTransaction) db.exec('COMMIT');
+    const translated = translateFsError(error, core.dir);
+    if (!(translated instanceof LifelineError && translated.code === 'storage_full')) {
+      await flush().catch(() => undefined);
+    }
+    if (db.inTransaction) db.exec('COMMIT');
+    throw translated;
+  } finally {
+    db.exec('DELETE FROM run_entries; DELETE FROM run_identity;');
+  }
+}

@@ -1,0 +1,237 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { LifelineError } from '../../../contract';
+import { collectCatalogGarbage } from './catalog';
+import type { StoreCore } from './core';
+import { fsyncDir } from './fs-util';
+import { ALL_NODES_CTE } from './index-db';
+import { paths, type SnapshotObject } from './layout';
+import { PackBuilder, unsealPiece, type Compression, type PieceType } from './pack';
+
+export interface ForgetRules {
+  keepLast?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+}
+
+export interface ForgetResult {
+  keep: { id: string; device: string; time: number; reasons: string[] }[];
+  remove: { id: string; device: string; time: number }[];
+  dryRun: boolean;
+}
+
+export interface PruneResult {
+  packsDeleted: number;
+  packsRewritten: number;
+  packsWritten: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  piecesRemoved: number;
+  /** Packs left alone because a piece in them could not be read back (see verify). */
+  packsSkippedDamaged: string[];
+  dryRun: boolean;
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** Calendar buckets in UTC, so the same store forgets the same snapshots wherever it is opened. */
+function bucketKeys(ms: number): { daily: string; weekly: string; monthly: string; yearly: string } {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  // ISO week: the week with the year's first Thursday is week 1.
+  const t = new Date(Date.UTC(y, d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return {
+    daily: `${y}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    weekly: `${t.getUTCFullYear()}-W${pad(week)}`,
+    monthly: `${y}-${pad(d.getUTCMonth() + 1)}`,
+    yearly: String(y),
+  };
+}
+
+/** Which snapshots the rules keep, per device, newest first; pure so it can be tested on its own. */
+export function applyRules(
+  snaps: readonly { id: string; device: string; time: number }[],
+  rules: ForgetRules,
+): { keep: Map<string, string[]>; remove: string[] } {
+  const keep = new Map<string, string[]>();
+  const byDevice = new Map<string, { id: string; time: number }[]>();
+  for (const s of snaps) {
+    const list = byDevice.get(s.device) ?? [];
+    list.push(s);
+    byDevice.set(s.device, list);
+  }
+  const mark = (id: string, why: string): void => {
+    const list = keep.get(id) ?? [];
+    list.push(why);
+    keep.set(id, list);
+  };
+  for (const list of byDevice.values()) {
+    list.sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1));
+    list.slice(0, rules.keepLast ?? 0).forEach((s) => mark(s.id, 'last'));
+    for (const [rule, key] of [
+      ['keepDaily', 'daily'],
+      ['keepWeekly', 'weekly'],
+      ['keepMonthly', 'monthly'],
+      ['keepYearly', 'yearly'],
+    ] as const) {
+      const n = rules[rule] ?? 0;
+      const seen = new Set<string>();
+      for (const s of list) {
+        if (seen.size >= n) break;
+        const k = bucketKeys(s.time)[key];
+        if (seen.has(k)) continue;
+        seen.add(k);
+        mark(s.id, key);
+      }
+    }
+  }
+  return { keep, remove: snaps.filter((s) => !keep.has(s.id)).map((s) => s.id) };
+}
+
+export async function forgetSnapshots(
+  core: StoreCore,
+  rules: ForgetRules,
+  opts: { dryRun?: boolean; device?: string },
+): Promise<ForgetResult> {
+  const values = Object.values(rules).filter((v) => v !== undefined);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || (v as number) < 0)) {
+    throw new LifelineError('invalid_input', 'Give at least one keep rule with a whole number (e.g. --keep-last 3); without rules nothing is forgotten.');
+  }
+  if (values.every((v) => v === 0)) {
+    throw new LifelineError('invalid_input', 'Every keep rule is 0, which would forget every snapshot. Keep at least one.');
+  }
+  const db = core.db;
+  const all = (db.prepare('SELECT object FROM snapshots').pluck().all() as string[]).map((o) => JSON.parse(o) as SnapshotObject);
+  const scope = all.filter((s) => opts.device === undefined || s.device === opts.device);
+  const { keep, remove } = applyRules(scope, rules);
+  const result: ForgetResult = {
+    keep: scope.filter((s) => keep.has(s.id)).map((s) => ({ id: s.id, device: s.device, time: s.time, reasons: keep.get(s.id) ?? [] })),
+    remove: scope.filter((s) => remove.includes(s.id)).map((s) => ({ id: s.id, device: s.device, time: s.time })),
+    dryRun: opts.dryRun ?? false,
+  };
+  if (opts.dryRun || remove.length === 0) return result;
+  // Files first: the snapshot file is the truth, the catalog follows it.
+  for (const id of remove) fs.rmSync(paths.snapshot(core.dir, id), { force: true });
+  await fsyncDir(paths.snapshotsDir(core.dir));
+  const del = db.prepare('DELETE FROM snapshots WHERE id = ?');
+  db.transaction(() => remove.forEach((id) => del.run(id)))();
+  collectCatalogGarbage(core);
+  return result;
+}
+
+/**
+ * Removes data no snapshot needs. Packs with nothing in use are deleted; packs with more than
+ * `maxUnusedPercent` unused bytes have their live pieces copied into new packs first. Order: new packs
+ * durable -> index points at them -> old packs deleted, so a crash anywhere leaves every piece reachable.
+ */
+export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: number; dryRun?: boolean }): Promise<PruneResult> {
+  const db = core.db;
+  const maxUnused = (opts.maxUnusedPercent ?? 5) / 100;
+  // Snapshots the catalog does not hold (unreadable) would make the live set incomplete: refuse.
+  const known = new Set(db.prepare('SELECT id FROM snapshots').pluck().all() as string[]);
+  const unknown = core.listSnapshotFiles().filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new LifelineError(
+      'corrupt_data',
+      `Prune stopped before deleting anything: snapshot${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} could not be read into the catalog, so what they need is unknown. Run "verify" to see the damage.`,
+    );
+  }
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS live (id BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM live;`);
+  db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT node FROM t;`);
+  db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT ip.piece FROM t JOIN node_items ni ON ni.node = t.node JOIN item_pieces ip ON ip.item = ni.item;`);
+
+  const packs = db.prepare('SELECT id, size FROM packs WHERE missing = 0 ORDER BY id').all() as { id: string; size: number }[];
+  const rowsOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, damaged FROM pieces WHERE pack = ? ORDER BY offset');
+  const isLive = db.prepare('SELECT 1 FROM live WHERE id = ?').pluck();
+  type Row = { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; damaged: number };
+  const kept = new Set<string>();
+  const plan: { pack: string; size: number; live: Row[]; action: 'keep' | 'delete' | 'rewrite' }[] = [];
+  const result: PruneResult = {
+    packsDeleted: 0,
+    packsRewritten: 0,
+    packsWritten: 0,
+    bytesBefore: 0,
+    bytesAfter: 0,
+    piecesRemoved: 0,
+    packsSkippedDamaged: [],
+    dryRun: opts.dryRun ?? false,
+  };
+  // A piece stored twice (after a crash or an earlier repack) is live in one pack only: the first intact one.
+  for (const p of packs) {
+    result.bytesBefore += p.size;
+    const rows = rowsOf.all(p.id) as Row[];
+    const live: Row[] = [];
+    let liveBytes = 0;
+    for (const r of rows) {
+      const hex = r.id.toString('hex');
+      if (!r.damaged && !kept.has(hex) && isLive.get(r.id)) {
+        kept.add(hex);
+        live.push(r);
+        liveBytes += r.length;
+      }
+    }
+    result.piecesRemoved += rows.length - live.length;
+    const unused = 1 - liveBytes / Math.max(1, p.size);
+    const action = live.length === 0 ? 'delete' : unused > maxUnused ? 'rewrite' : 'keep';
+    if (rows.some((r) => r.damaged) && action !== 'keep') {
+      // Keep damaged packs as they are; verify reports them and a later backup re-stores what it can.
+      result.packsSkippedDamaged.push(p.id);
+      plan.push({ pack: p.id, size: p.size, live, action: 'keep' });
+      continue;
+    }
+    plan.push({ pack: p.id, size: p.size, live, action });
+  }
+  if (opts.dryRun) {
+    result.packsDeleted = plan.filter((p) => p.action === 'delete').length;
+    result.packsRewritten = plan.filter((p) => p.action === 'rewrite').length;
+    result.bytesAfter = plan.reduce((n, p) => n + (p.action === 'keep' ? p.size : p.action === 'rewrite' ? p.live.reduce((m, r) => m + r.length, 0) : 0), 0);
+    return result;
+  }
+
+  let builder = new PackBuilder(core.keys.enc);
+  const written: { id: string; size: number }[] = [];
+  const flush = async (): Promise<void> => {
+    if (builder.count === 0) return;
+    written.push(await core.writePack(builder));
+    builder = new PackBuilder(core.keys.enc);
+  };
+  for (const p of plan.filter((x) => x.action === 'rewrite')) {
+    const bytes = fs.readFileSync(paths.pack(core.dir, p.pack));
+    for (const r of p.live) {
+      const sealed = bytes.subarray(r.offset, r.offset + r.length);
+      // Check before copying: a damaged piece must not be carried into a new pack as if it were good.
+      unsealPiece(core.keys.enc, r.id, sealed, r.compression, r.raw_length);
+      builder.addSealed(r.id, r.type as PieceType, r.compression as Compression, r.raw_length, Buffer.from(sealed));
+      if (builder.byteSize >= core.config.packSize) await flush();
+    }
+  }
+  await flush();
+  const gone = plan.filter((p) => p.action !== 'keep').map((p) => p.pack);
+  const delPieces = db.prepare('DELETE FROM pieces WHERE pack = ?');
+  const delPack = db.prepare('DELETE FROM packs WHERE id = ?');
+  db.transaction(() => {
+    for (const id of gone) {
+      delPieces.run(id);
+      delPack.run(id);
+    }
+  })();
+  core.dropFds();
+  const dirs = new Set<string>();
+  for (const id of gone) {
+    const file = paths.pack(core.dir, id);
+    fs.rmSync(file, { force: true });
+    dirs.add(path.dirname(file));
+  }
+  for (const d of dirs) await fsyncDir(d);
+  result.packsDeleted = plan.filter((p) => p.action === 'delete').length;
+  result.packsRewritten = plan.filter((p) => p.action === 'rewrite').length;
+  result.packsWritten = written.length;
+  result.bytesAfter = (db.prepare('SELECT COALESCE(SUM(size), 0) FROM packs WHERE missing = 0').pluck().get() as number);
+  return result;
+}

@@ -1,0 +1,321 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LifelineError } from '../../../contract';
+import { BackupStore } from './store';
+import type { PhoneRecord } from './import/types';
+import { paths } from './layout';
+import {
+  TEST_CHUNKER,
+  TEST_KDF_LOG_N,
+  TEST_PACK_SIZE,
+  corpusEvents,
+  fakeJpeg,
+  makeCorpus,
+  tempDir,
+  treeFiles,
+  writeMedia,
+} from './test-support';
+
+const PASS = 'correct horse battery';
+const opened: BackupStore[] = [];
+
+async function newStore(): Promise<{ store: BackupStore; dir: string; src: string }> {
+  const base = tempDir();
+  const dir = path.join(base, 'store');
+  const src = path.join(base, 'src');
+  const store = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+  opened.push(store);
+  return { store, dir, src };
+}
+
+async function reopen(dir: string): Promise<BackupStore> {
+  const store = await BackupStore.open(dir, PASS);
+  opened.push(store);
+  return store;
+}
+
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
+async function restoreAll(store: BackupStore, ref: string) {
+  const records: PhoneRecord[] = [];
+  const media = new Map<string, Buffer>();
+  const damaged: string[] = [];
+  for await (const item of store.restoreItems(ref)) {
+    if (item.type === 'record') records.push(item.record);
+    else if (item.type === 'media') {
+      const parts: Buffer[] = [];
+      try {
+        for await (const b of item.read()) parts.push(b);
+        media.set(item.media.path, Buffer.concat(parts));
+      } catch (error) {
+        damaged.push(`${item.media.path}: ${(error as Error).message}`);
+      }
+    } else damaged.push(`${item.what}: ${item.reason}`);
+  }
+  return { records, media, damaged };
+}
+
+const sortKey = (r: PhoneRecord): string => JSON.stringify([r.kind, 'date' in r ? r.date : 0, 'body' in r ? r.body : '', 'fullName' in r ? r.fullName : '', 'relPath' in r ? r.relPath : '', 'number' in r ? r.number : '']);
+
+function catalogDump(store: BackupStore) {
+  const db = store.internals.db;
+  return {
+    snapshots: store.snapshots(),
+    items: store.snapshots().map((s) => store.ls(s.id)),
+    pieces: db.prepare('SELECT hex(id) AS id, pack, type, compression, offset, length, raw_length FROM pieces ORDER BY id, pack').all(),
+    packs: db.prepare('SELECT id, size, pieces FROM packs ORDER BY id').all(),
+    search: store.snapshots().map((s) => store.ls(s.id, { query: 'station' }).length),
+  };
+}
+
+describe('BackupStore', () => {
+  it('backs up records and media and restores them equal, byte-identical', async () => {
+    const { store, src } = await newStore();
+    const corpus = makeCorpus(src, 1);
+    const receipt = await store.backup({ device: 'Ana phone', events: corpusEvents(corpus) });
+    expect(receipt.kinds.sms?.items).toBe(60);
+    expect(receipt.kinds.media?.items).toBe(corpus.media.length);
+    expect(receipt.skipped.count).toBe(1);
+    expect(receipt.skipped.items[0]?.reason).toBe('unclosed element');
+    expect(receipt.digest.value).toMatch(/^[0-9a-f]{64}$/);
+
+    const out = await restoreAll(store, receipt.snapshot);
+    expect(out.damaged).toEqual([]);
+    expect(out.records.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1))).toEqual([...corpus.records].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)));
+    for (const m of corpus.media) expect(out.media.get(m.relPath)?.equals(fs.readFileSync(m.absPath))).toBe(true);
+
+    const sms = store.ls(receipt.snapshot, { kinds: ['sms'] });
+    expect(sms).toHaveLength(60);
+    expect(store.ls(receipt.snapshot, { query: 'station' }).every((i) => i.preview?.includes('station'))).toBe(true);
+    expect(store.ls(receipt.snapshot, { kinds: ['media'] }).map((i) => i.relPath)).toContain('DCIM/Camera/IMG_0001.jpg');
+  });
+
+  it('an unchanged second backup adds nothing and has the same digest; a small change adds little', async () => {
+    const { store, src } = await newStore();
+    const corpus = makeCorpus(src, 2);
+    const first = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const second = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    expect(second.totals.newBytes).toBe(0);
+    expect(second.totals.storedBytes).toBe(0);
+    expect(second.digest.value).toBe(first.digest.value);
+    expect(second.parent).toBe(first.snapshot);
+
+    corpus.records.push({ kind: 'sms', address: '+15550100001', date: Date.UTC(2026, 1, 1), type: 1, body: 'one more', attrs: {} });
+    const third = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    expect(third.kinds.sms?.newItems).toBe(1);
+    expect(third.totals.newItems).toBe(1);
+    expect(third.totals.storedBytes).toBeLessThan(first.totals.storedBytes / 4);
+    expect(third.digest.value).not.toBe(first.digest.value);
+  });
+
+  it('stores an MMS picture that is also in the gallery once, and merges duplicate records', async () => {
+    const { store, src } = await newStore();
+    const corpus = makeCorpus(src, 3, { photos: 1 });
+    const mmsOnly = { records: corpus.records.filter((r) => r.kind === 'mms'), media: [] };
+    const a = await store.backup({ device: 'p', events: corpusEvents(mmsOnly) });
+    expect(a.kinds.mms?.newBytes).toBeGreaterThan(30_000);
+    const photoOnly = { records: [], media: corpus.media.filter((m) => m.relPath.endsWith('IMG_0000.jpg')) };
+    const b = await store.backup({ device: 'p', events: corpusEvents(photoOnly) });
+    expect(b.kinds.media?.items).toBe(1);
+    expect(b.kinds.media?.newBytes).toBe(0);
+
+    const dup = corpus.records.find((r) => r.kind === 'sms') as PhoneRecord;
+    const c = await store.backup({ device: 'p', events: corpusEvents({ records: [dup, { ...dup }], media: [] }) });
+    expect(c.kinds.sms?.items).toBe(1);
+    expect(c.duplicates).toBe(1);
+  });
+
+  it('skips unchanged files through the file cache and rereads changed ones', async () => {
+    const { store, src } = await newStore();
+    const m = writeMedia(src, 'DCIM/a.jpg', fakeJpeg(5, 50_000), 'image/jpeg', Date.UTC(2025, 0, 1));
+    await store.backup({ device: 'p', events: corpusEvents({ records: [], media: [m] }) });
+    // Same size and mtime but different bytes: the cache trusts size+mtime, as restic does.
+    const changed = writeMedia(src, 'DCIM/a.jpg', fakeJpeg(6, 50_000), 'image/jpeg', Date.UTC(2025, 0, 2));
+    const r = await store.backup({ device: 'p', events: corpusEvents({ records: [], media: [changed] }) });
+    expect(r.kinds.media?.newBytes).toBe(50_000);
+    const again = await store.backup({ device: 'p', events: corpusEvents({ records: [], media: [changed] }) });
+    expect(again.kinds.media?.newBytes).toBe(0);
+    const out = await restoreAll(store, again.snapshot);
+    expect(out.media.get('DCIM/a.jpg')?.equals(fs.readFileSync(changed.absPath))).toBe(true);
+  });
+
+  it('refuses a wrong passphrase with wrong_passphrase and writes nothing', async () => {
+    const { store, dir, src } = await newStore();
+    await store.backup({ device: 'p', events: corpusEvents(makeCorpus(src, 4)) });
+    store.close();
+    const before = treeFiles(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs, fs.statSync(path.join(dir, f)).size]);
+    const err = await BackupStore.open(dir, 'not the passphrase').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LifelineError);
+    expect((err as LifelineError).code).toBe('wrong_passphrase');
+    const after = treeFiles(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs, fs.statSync(path.join(dir, f)).size]);
+    expect(after).toEqual(before);
+  });
+
+  it('refuses a store written by a newer format and a missing store', async () => {
+    const { store, dir } = await newStore();
+    store.close();
+    const cfg = JSON.parse(fs.readFileSync(paths.config(dir), 'utf8')) as { version: number };
+    fs.writeFileSync(paths.config(dir), JSON.stringify({ ...cfg, version: 2 }));
+    await expect(BackupStore.open(dir, PASS)).rejects.toMatchObject({ code: 'unsupported_version' });
+    await expect(BackupStore.open(path.join(dir, 'nope'), PASS)).rejects.toMatchObject({ code: 'store_missing' });
+  });
+
+  it('changes the passphrase and keeps every snapshot readable', async () => {
+    const { store, dir, src } = await newStore();
+    const r = await store.backup({ device: 'p', events: corpusEvents(makeCorpus(src, 5)) });
+    await store.changePassphrase(PASS, 'a brand new passphrase');
+    store.close();
+    await expect(BackupStore.open(dir, PASS)).rejects.toMatchObject({ code: 'wrong_passphrase' });
+    const again = await BackupStore.open(dir, 'a brand new passphrase');
+    opened.push(again);
+    const out = await restoreAll(again, r.snapshot);
+    expect(out.damaged).toEqual([]);
+    expect(out.records.length).toBeGreaterThan(50);
+  });
+
+  it('rebuilds an index equal to the original from packs and snapshots alone', async () => {
+    const { store, dir, src } = await newStore();
+    const corpus = makeCorpus(src, 6);
+    await store.backup({ device: 'a', events: corpusEvents(corpus) });
+    corpus.records.splice(0, 5);
+    await store.backup({ device: 'b', events: corpusEvents(corpus) });
+    const before = catalogDump(store);
+    await store.rebuildIndex();
+    expect(catalogDump(store)).toEqual(before);
+    store.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(paths.index(dir) + suffix, { force: true });
+    const fresh = await reopen(dir);
+    expect(catalogDump(fresh)).toEqual(before);
+    fresh.close();
+    // A damaged index file is derived data: opening replaces it and rebuilds the catalog.
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(paths.index(dir) + suffix, { force: true });
+    fs.writeFileSync(paths.index(dir), Buffer.alloc(8192, 0x5a));
+    const healed = await reopen(dir);
+    expect(catalogDump(healed)).toEqual(before);
+  });
+
+  it('forget keeps what the rules say and prune frees space while the kept snapshot still restores', async () => {
+    const { store, src } = await newStore();
+    const receipts = [];
+    for (let i = 0; i < 3; i++) {
+      const corpus = makeCorpus(path.join(src, String(i)), 10 + i, { photos: 3 });
+      receipts.push(await store.backup({ device: 'p', events: corpusEvents(corpus) }));
+    }
+    const bytesBefore = store.internals.db.prepare('SELECT SUM(size) FROM packs').pluck().get() as number;
+    const dry = await store.forget({ keepLast: 1 }, { dryRun: true });
+    expect(dry.remove.map((s) => s.id).sort()).toEqual([receipts[0]?.snapshot, receipts[1]?.snapshot].sort());
+    expect(store.snapshots()).toHaveLength(3);
+    const res = await store.forget({ keepLast: 1 }, { prune: true });
+    expect(res.remove).toHaveLength(2);
+    expect(store.snapshots().map((s) => s.id)).toEqual([receipts[2]?.snapshot]);
+    expect((res.prune?.packsDeleted ?? 0) + (res.prune?.packsRewritten ?? 0)).toBeGreaterThan(0);
+    const bytesAfter = store.internals.db.prepare('SELECT SUM(size) FROM packs').pluck().get() as number;
+    expect(bytesAfter).toBeLessThan(bytesBefore * 0.6);
+    const out = await restoreAll(store, 'latest');
+    expect(out.damaged).toEqual([]);
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+    await expect(store.forget({})).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('verify --read-data finds a flipped byte and names the affected items; the rest restores', async () => {
+    const { store, dir, src } = await newStore();
+    const corpus = makeCorpus(src, 7, { photos: 6 });
+    const r = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+    // Flip one byte inside the first media chunk of one photo.
+    const item = store.ls(r.snapshot, { kinds: ['media'] }).find((i) => i.relPath === 'DCIM/Camera/IMG_0003.jpg');
+    expect(item).toBeDefined();
+    const db = store.internals.db;
+    const loc = db
+      .prepare('SELECT p.pack, p.offset, p.length FROM items i JOIN item_pieces ip ON ip.item = i.id JOIN pieces p ON p.id = ip.piece WHERE i.key = ? LIMIT 1')
+      .get(Buffer.from(item?.key ?? '', 'hex')) as { pack: string; offset: number; length: number };
+    const file = paths.pack(dir, loc.pack);
+    const bytes = fs.readFileSync(file);
+    const at = loc.offset + Math.floor(loc.length / 2);
+    bytes[at] = (bytes[at] as number) ^ 0x40;
+    fs.writeFileSync(file, bytes);
+
+    const structural = await store.verify();
+    expect(structural.ok).toBe(true); // structure alone cannot see a flipped byte
+    const report = await store.verify({ readData: 'all' });
+    expect(report.ok).toBe(false);
+    expect(report.affected.itemCount).toBeGreaterThan(0);
+    expect(report.affected.items.map((i) => i.relPath)).toContain('DCIM/Camera/IMG_0003.jpg');
+    expect(report.affected.snapshots.map((s) => s.id)).toEqual([r.snapshot]);
+    expect(report.summary).toMatch(/affected/);
+
+    const out = await restoreAll(store, r.snapshot);
+    expect(out.media.has('DCIM/Camera/IMG_0001.jpg')).toBe(true);
+    expect(out.records.length).toBeGreaterThan(0);
+
+    // The next backup stores the damaged piece again, and then verify is clean once the bad copy is pruned.
+    await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const fixedOut = await restoreAll(store, 'latest');
+    expect(fixedOut.media.get('DCIM/Camera/IMG_0003.jpg')?.equals(fs.readFileSync(path.join(src, 'DCIM/Camera/IMG_0003.jpg')))).toBe(true);
+  });
+
+  it('verify finds a missing pack and names the affected items and snapshots', async () => {
+    const { store, dir, src } = await newStore();
+    const r = await store.backup({ device: 'p', events: corpusEvents(makeCorpus(src, 8, { photos: 6 })) });
+    const packs = store.internals.listPackFiles();
+    expect(packs.length).toBeGreaterThan(2);
+    // Remove a pack holding media chunks.
+    const db = store.internals.db;
+    const victim = db.prepare("SELECT pack FROM pieces WHERE type = 1 GROUP BY pack ORDER BY COUNT(*) DESC LIMIT 1").pluck().get() as string;
+    fs.rmSync(paths.pack(dir, victim));
+    const report = await store.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems.some((p) => p.pack === victim && /missing/.test(p.message))).toBe(true);
+    expect(report.affected.byKind.media ?? 0).toBeGreaterThan(0);
+    expect(report.affected.snapshots[0]?.id).toBe(r.snapshot);
+  });
+
+  it('stops cleanly on a full disk and the store stays valid', async () => {
+    const base = tempDir();
+    const dir = path.join(base, 'store');
+    let packsWritten = 0;
+    let full = false;
+    const hooks = {
+      beforeWrite: (dest: string) => {
+        if (dest.includes(`${path.sep}packs${path.sep}`) && full && ++packsWritten > 2) {
+          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        }
+      },
+    };
+    const store = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE, hooks });
+    opened.push(store);
+    const first = await store.backup({ device: 'p', events: corpusEvents(makeCorpus(path.join(base, 'a'), 9)) });
+    full = true;
+    const err = await store.backup({ device: 'p', events: corpusEvents(makeCorpus(path.join(base, 'b'), 19, { photos: 8 })) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'storage_full' });
+    expect(store.snapshots().map((s) => s.id)).toEqual([first.snapshot]);
+    expect(treeFiles(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+    full = false;
+    const resumed = await store.backup({ device: 'p', events: corpusEvents(makeCorpus(path.join(base, 'b'), 19, { photos: 8 })) });
+    expect(resumed.snapshot).toBeDefined();
+    expect((await restoreAll(store, resumed.snapshot)).damaged).toEqual([]);
+  });
+
+  it('a cancelled backup writes no snapshot and keeps its packs for the next run', async () => {
+    const { store, src } = await newStore();
+    const corpus = makeCorpus(src, 11, { photos: 6 });
+    const ac = new AbortController();
+    async function* events() {
+      let n = 0;
+      for await (const e of corpusEvents(corpus)) {
+        if (++n === corpus.records.length + 4) ac.abort();
+        yield e;
+      }
+    }
+    await expect(store.backup({ device: 'p', events: events(), signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(store.snapshots()).toHaveLength(0);
+    const packs = store.internals.listPackFiles().length;
+    expect(packs).toBeGreaterThan(0);
+    const r = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    expect(r.totals.newBytes).toBeLessThan(r.totals.bytes);
+  });
+});

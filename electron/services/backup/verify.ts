@@ -1,0 +1,226 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { StoreCore } from './core';
+import { AuthError } from './crypto';
+import { ALL_NODES_CTE, SNAPSHOT_NODES_CTE } from './index-db';
+import { paths } from './layout';
+import { parsePackToc, unsealPiece, type PieceType } from './pack';
+
+export interface VerifyOptions {
+  /** 'none': structure only; 'all': read back every pack; subset: a random share of the packs. */
+  readData?: 'none' | 'all' | { subsetPercent: number };
+  onProgress?: (p: { packsRead: number; packsTotal: number; bytesRead: number }) => void;
+}
+
+export interface AffectedItem {
+  kind: string;
+  name: string | null;
+  relPath: string | null;
+  address: string | null;
+  date: number | null;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  snapshots: number;
+  packs: number;
+  packsRead: number;
+  piecesChecked: number;
+  bytesRead: number;
+  problems: { message: string; pack?: string; piece?: string; snapshot?: string }[];
+  affected: {
+    itemCount: number;
+    byKind: Record<string, number>;
+    /** Up to 1000 of the affected items. */
+    items: AffectedItem[];
+    snapshots: { id: string; device: string; time: number; items: number; byKind: Record<string, number>; structure: boolean }[];
+  };
+  /** One sentence for people, e.g. "12 photos and 340 messages in 2 snapshots are affected". */
+  summary: string;
+}
+
+const KIND_WORDS: Record<string, [string, string]> = {
+  media: ['media file', 'media files'],
+  sms: ['SMS', 'SMS'],
+  mms: ['MMS', 'MMS'],
+  call: ['call', 'calls'],
+  contact: ['contact', 'contacts'],
+  note: ['note', 'notes'],
+};
+
+function describeKinds(byKind: Record<string, number>): string {
+  const parts = Object.entries(byKind)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${(KIND_WORDS[k] ?? [k, k])[n === 1 ? 0 : 1]}`);
+  if (parts.length <= 1) return parts[0] ?? '';
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * Checks the store: every piece a snapshot needs has a place in an existing pack (structure), and
+ * optionally that the packs decrypt and hash back to their ids (read-data). Problems are mapped to the
+ * items and snapshots they touch. With `canWrite`, damaged pieces are marked so the next backup stores
+ * them again.
+ */
+export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWrite: boolean }): Promise<VerifyReport> {
+  const db = core.db;
+  const problems: VerifyReport['problems'] = [];
+  core.dropFds();
+
+  // Snapshot files the catalog could not take in (damaged or unreadable).
+  const known = new Set(db.prepare('SELECT id FROM snapshots').pluck().all() as string[]);
+  for (const id of core.listSnapshotFiles()) {
+    if (known.has(id)) continue;
+    try {
+      core.readSnapshot(id);
+      problems.push({ snapshot: id, message: `Snapshot ${id} could not be added to the catalog: part of its tree is missing or damaged.` });
+    } catch (error) {
+      problems.push({ snapshot: id, message: (error as Error).message });
+    }
+  }
+
+  const packs = db.prepare('SELECT id, size, missing FROM packs ORDER BY id').all() as { id: string; size: number; missing: number }[];
+  for (const p of packs) {
+    if (p.missing) problems.push({ pack: p.id, message: `Pack ${p.id} is missing from ${paths.packsDir(core.dir)}.` });
+  }
+  const onDisk = core.listPackFiles();
+  const indexed = new Set(packs.map((p) => p.id));
+  for (const id of onDisk) {
+    if (!indexed.has(id)) problems.push({ pack: id, message: `Pack ${id} cannot be read (its table of contents is damaged).` });
+  }
+
+  db.exec(`
+    CREATE TEMP TABLE IF NOT EXISTS ref_pieces (id BLOB PRIMARY KEY) WITHOUT ROWID;
+    CREATE TEMP TABLE IF NOT EXISTS bad_pieces (id BLOB PRIMARY KEY) WITHOUT ROWID;
+    CREATE TEMP TABLE IF NOT EXISTS affected_items (id INTEGER PRIMARY KEY);
+    DELETE FROM ref_pieces; DELETE FROM bad_pieces; DELETE FROM affected_items;`);
+  db.exec(`${ALL_NODES_CTE}
+    INSERT OR IGNORE INTO ref_pieces SELECT node FROM t;`);
+  db.exec(`${ALL_NODES_CTE}
+    INSERT OR IGNORE INTO ref_pieces SELECT ip.piece FROM t JOIN node_items ni ON ni.node = t.node JOIN item_pieces ip ON ip.item = ni.item;`);
+
+  // Read-back.
+  let packsRead = 0;
+  let piecesChecked = 0;
+  let bytesRead = 0;
+  const present = packs.filter((p) => !p.missing);
+  let toRead: typeof present = [];
+  const mode = opts.readData ?? 'none';
+  if (mode === 'all') toRead = present;
+  else if (typeof mode === 'object') {
+    const pct = Math.min(100, Math.max(0, mode.subsetPercent));
+    const n = Math.min(present.length, Math.ceil((present.length * pct) / 100));
+    toRead = shuffle(present).slice(0, n);
+  }
+  const piecesOf = db.prepare('SELECT id, type, compression, offset, length, raw_length FROM pieces WHERE pack = ?');
+  const setDamaged = db.prepare('UPDATE pieces SET damaged = ? WHERE id = ? AND pack = ?');
+  for (const p of toRead) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(paths.pack(core.dir, p.id));
+    } catch (error) {
+      problems.push({ pack: p.id, message: `Pack ${p.id} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).` });
+      continue;
+    }
+    packsRead++;
+    bytesRead += bytes.length;
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== p.id) {
+      problems.push({ pack: p.id, message: `Pack ${p.id} has changed on disk (its content no longer matches its name).` });
+    }
+    try {
+      parsePackToc(bytes, core.keys.enc);
+    } catch (error) {
+      problems.push({ pack: p.id, message: `The table of contents of pack ${p.id} is damaged (${(error as Error).message}).` });
+    }
+    const rows = piecesOf.all(p.id) as { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number }[];
+    const updates: [number, Buffer][] = [];
+    for (const r of rows) {
+      piecesChecked++;
+      let good = false;
+      try {
+        if (r.offset + r.length > bytes.length) throw new AuthError('The pack is shorter than its table of contents says.');
+        const plain = unsealPiece(core.keys.enc, r.id, bytes.subarray(r.offset, r.offset + r.length), r.compression, r.raw_length);
+        good = core.pieceId(r.type as PieceType, plain).equals(r.id);
+      } catch {
+        good = false;
+      }
+      if (!good) problems.push({ pack: p.id, piece: r.id.toString('hex'), message: `A piece in pack ${p.id.slice(0, 16)} is damaged.` });
+      updates.push([good ? 0 : 1, r.id]);
+    }
+    if (opts.canWrite) db.transaction(() => updates.forEach(([d, id]) => setDamaged.run(d, id, p.id)))();
+    else updates.filter(([d]) => d === 1).forEach(([, id]) => db.prepare('INSERT OR IGNORE INTO bad_pieces VALUES (?)').run(id));
+    opts.onProgress?.({ packsRead, packsTotal: toRead.length, bytesRead });
+  }
+
+  // A referenced piece is bad when it has no usable copy: no location, its pack missing, or marked damaged.
+  db.exec(`INSERT OR IGNORE INTO bad_pieces
+    SELECT r.id FROM ref_pieces r WHERE NOT EXISTS (
+      SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = r.id AND k.missing = 0 AND p.damaged = 0)`);
+  const missingCount = db.prepare(
+    `SELECT COUNT(*) FROM ref_pieces r WHERE NOT EXISTS (SELECT 1 FROM pieces p WHERE p.id = r.id)`,
+  ).pluck().get() as number;
+  if (missingCount > 0) problems.push({ message: `${missingCount} pieces that snapshots need are in no pack at all.` });
+
+  // Items touched directly, and every item below a damaged tree node.
+  db.exec(`INSERT OR IGNORE INTO affected_items SELECT DISTINCT ip.item FROM item_pieces ip JOIN bad_pieces b ON b.id = ip.piece
+    WHERE ip.item IN (SELECT ni.item FROM node_items ni)`);
+  db.exec(`WITH RECURSIVE d(node) AS (
+      SELECT n.id FROM nodes n JOIN bad_pieces b ON b.id = n.id
+      UNION SELECT c.child FROM node_children c JOIN d ON c.parent = d.node)
+    INSERT OR IGNORE INTO affected_items SELECT ni.item FROM d JOIN node_items ni ON ni.node = d.node`);
+
+  const itemCount = db.prepare('SELECT COUNT(*) FROM affected_items').pluck().get() as number;
+  const byKind: Record<string, number> = {};
+  for (const r of db.prepare('SELECT i.kind, COUNT(*) AS n FROM affected_items a JOIN items i ON i.id = a.id GROUP BY i.kind').all() as { kind: string; n: number }[]) {
+    byKind[r.kind] = r.n;
+  }
+  const items = (
+    db.prepare('SELECT i.kind, i.name, i.rel_path, i.address, i.date FROM affected_items a JOIN items i ON i.id = a.id ORDER BY i.kind, i.date LIMIT 1000').all() as {
+      kind: string; name: string | null; rel_path: string | null; address: string | null; date: number | null;
+    }[]
+  ).map((r) => ({ kind: r.kind, name: r.name, relPath: r.rel_path, address: r.address, date: r.date }));
+
+  const snapshots: VerifyReport['affected']['snapshots'] = [];
+  const snaps = db.prepare('SELECT id, device, time FROM snapshots ORDER BY time').all() as { id: string; device: string; time: number }[];
+  const perSnap = db.prepare(`${SNAPSHOT_NODES_CTE}
+    SELECT i.kind, COUNT(DISTINCT i.id) AS n FROM t JOIN node_items ni ON ni.node = t.node JOIN affected_items a ON a.id = ni.item
+    JOIN items i ON i.id = a.id GROUP BY i.kind`);
+  const structBad = db.prepare(`${SNAPSHOT_NODES_CTE} SELECT COUNT(*) FROM t JOIN bad_pieces b ON b.id = t.node`).pluck();
+  for (const s of snaps) {
+    const kinds: Record<string, number> = {};
+    let n = 0;
+    for (const r of perSnap.all(s.id) as { kind: string; n: number }[]) {
+      kinds[r.kind] = r.n;
+      n += r.n;
+    }
+    const structure = (structBad.get(s.id) as number) > 0;
+    if (n > 0 || structure) snapshots.push({ id: s.id, device: s.device, time: s.time, items: n, byKind: kinds, structure });
+  }
+
+  const ok = problems.length === 0 && itemCount === 0 && snapshots.length === 0;
+  const summary = ok
+    ? `No problems found in ${snaps.length} snapshots and ${packs.length} packs${packsRead ? ` (${packsRead} packs read back)` : ''}.`
+    : itemCount > 0
+      ? `${describeKinds(byKind)} in ${snapshots.length} snapshot${snapshots.length === 1 ? '' : 's'} ${itemCount === 1 ? 'is' : 'are'} affected; everything else restores.`
+      : `${problems.length} problem${problems.length === 1 ? '' : 's'} found; no backed-up item is affected.`;
+  return {
+    ok,
+    snapshots: snaps.length,
+    packs: packs.length,
+    packsRead,
+    piecesChecked,
+    bytesRead,
+    problems: problems.slice(0, 1000),
+    affected: { itemCount, byKind, items, snapshots },
+    summary,
+  };
+}
+
+function shuffle<T>(list: readonly T[]): T[] {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = crypto.randomInt(i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
