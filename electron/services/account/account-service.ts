@@ -322,6 +322,17 @@ export class AccountService {
   /** The current password, with the sign-in limits: a stolen session cannot be used to guess it. */
   private async confirmPassword(session: ValidSession, password: string, meta: RequestMeta): Promise<AccountRow> {
     const row = this.mustGet(session.accountId);
+    if (!(await this.checkPassword(row, password, meta))) {
+      throw new LifelineError('invalid_credentials', 'The current password is not right. Type it again.');
+    }
+    return row;
+  }
+
+  /**
+   * Checks an account's password with the sign-in streak for this account and address: failures count, and
+   * a blocked streak throws `rate_limited`. Used for changes and for the devices service (erase, remove).
+   */
+  async checkPassword(row: AccountRow, password: string, meta: RequestMeta): Promise<boolean> {
     const streakKey = `signin:a:${row.id}:${meta.ip}`;
     const blocked = this.d.limiter.blockedFor(streakKey);
     if (blocked > 0) throw rateLimited('Too many wrong passwords for this account from this address.', blocked);
@@ -330,10 +341,63 @@ export class AccountService {
     if (!ok) {
       this.d.limiter.failure(streakKey, SIGN_IN_STREAK_MAX, SIGN_IN_BLOCK_MS, DAY);
       this.d.log.record(row.id, 'sign_in_failed', meta, 'wrong current password');
-      throw new LifelineError('invalid_credentials', 'The current password is not right. Type it again.');
+      return false;
     }
     this.d.limiter.resetStreak(streakKey);
-    return row;
+    return true;
+  }
+
+  /** The account's current password, for the devices service; false for an unknown or disabled account. */
+  async verifyAccountPassword(accountId: string, password: string, meta: RequestMeta): Promise<boolean> {
+    const row = this.d.store.get(accountId);
+    if (!row || row.disabled === 1) return false;
+    return this.checkPassword(row, password, meta);
+  }
+
+  /**
+   * Email, phone or account ID plus password, for a phone asking to be activated again. It shares sign-in's
+   * budgets (the streak per account+address and the failures per address) and its equal Argon2 work, creates no
+   * session, and answers undefined for every kind of failure so that a caller learns nothing about the account.
+   */
+  async authenticateOwner(rawIdentifier: string, password: string, meta: RequestMeta): Promise<string | undefined> {
+    const identifier = parseIdentifier(rawIdentifier, this.d.defaultRegion);
+    const candidates = identifier ? this.d.store.byIdentifier(identifier) : [];
+    const subject = candidates.length === 1 && candidates[0] ? `a:${candidates[0].id}` : `i:${identifier?.kind ?? 'raw'}:${identifier?.value ?? rawIdentifier.slice(0, 100)}`;
+    const streakKey = `signin:${subject}:${meta.ip}`;
+    const ipKey = `signin-fail:ip:${meta.ip}`;
+    const normalized = normalizePassword(password);
+    const tooLong = [...normalized].length > PASSWORD_MAX_CODE_POINTS;
+    const limited =
+      !this.d.limiter.check(ipKey, [{ max: SIGN_IN_FAILURES_PER_IP_PER_DAY, windowMs: DAY }]).allowed || this.d.limiter.blockedFor(streakKey) > 0;
+    let matched: AccountRow | undefined;
+    if (limited || tooLong || candidates.length === 0) {
+      await this.d.hasher.verifyDummy(normalized.slice(0, PASSWORD_MAX_CODE_POINTS * 2));
+    } else {
+      for (const candidate of candidates) {
+        if (await this.d.hasher.verify(candidate.password_hash, normalized)) {
+          matched = candidate;
+          break;
+        }
+      }
+    }
+    if (limited) return undefined;
+    if (!matched || matched.disabled === 1) {
+      this.d.limiter.failure(streakKey, SIGN_IN_STREAK_MAX, SIGN_IN_BLOCK_MS, DAY);
+      this.d.limiter.record(ipKey, DAY);
+      for (const candidate of candidates) this.d.log.record(candidate.id, 'sign_in_failed', meta, 'phone activation');
+      return undefined;
+    }
+    this.d.limiter.resetStreak(streakKey);
+    this.d.log.record(matched.id, 'sign_in', meta, 'phone activation (no session)');
+    return matched.id;
+  }
+
+  /** Sends an alert about one of the owner's phones to every verified channel of the account. */
+  async notifyDeviceAlert(accountId: string, subject: string, text: string, meta: RequestMeta): Promise<number> {
+    const row = this.d.store.get(accountId);
+    if (!row) return 0;
+    const key = crypto.createHash('sha256').update(`${subject}\n${text}`).digest('hex').slice(0, 16);
+    return this.notifyAll(row, { kind: 'device_alert', subject, text }, `notice:device:${row.id}:${this.d.clock.now()}:${key}`, meta);
   }
 
   /** One message per verified channel; a failed notice is logged, not thrown: the change itself is done. */

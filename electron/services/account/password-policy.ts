@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { findResource } from '../resources';
 
 export const PASSWORD_MIN_CODE_POINTS = 8;
 export const PASSWORD_MAX_CODE_POINTS = 128;
@@ -127,17 +128,8 @@ export const BLOCKLIST_RELATIVE_PATH = path.join('resources', 'passwords', 'bloc
  * working directory. A missing blocklist stops start-up: accepting common passwords silently is worse.
  */
 export function findBlocklistFile(): string {
-  const starts = [typeof __dirname === 'string' ? __dirname : undefined, process.cwd()].filter((d): d is string => Boolean(d));
-  for (const start of starts) {
-    let dir = start;
-    for (let i = 0; i < 8; i++) {
-      const candidate = path.join(dir, BLOCKLIST_RELATIVE_PATH);
-      if (fs.existsSync(candidate)) return candidate;
-      const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
+  const found = findResource(path.join('passwords', 'blocklist.txt'));
+  if (found) return found;
   throw new Error(`The password blocklist (${BLOCKLIST_RELATIVE_PATH}) is missing. Reinstall Lifeline or run node scripts/make-password-blocklist.mjs.`);
 }
 

@@ -25,6 +25,11 @@ export const SENDS_PER_ACCOUNT = [
   { max: 5, windowMs: HOUR },
   { max: 10, windowMs: DAY },
 ] as const;
+/**
+ * Messages anyone can trigger (recovery codes, account lists) reaching one inbox or phone, whatever account or
+ * flow asked: several accounts may share a verified address, and each has its own budget above.
+ */
+export const MESSAGES_PER_INBOX = SENDS_PER_ACCOUNT;
 export const WRONG_CODES_PER_FLOW = 5;
 export const WRONG_CODES_PER_ACCOUNT_PER_DAY = 10;
 export const DEVICE_HOLD_MS = 24 * HOUR;
@@ -306,11 +311,12 @@ export class RecoveryService {
     const channel: Channel = identifier.kind === 'email' ? 'email' : 'sms';
     const matches = this.d.store.verifiedBy(identifier);
     const first = matches[0];
-    if (first) {
+    const to = first ? (channel === 'email' ? (first.email ?? identifier.value) : (first.phone ?? identifier.value)) : undefined;
+    if (first && to !== undefined && this.inboxHasRoom(channel, to)) {
       for (const m of matches) this.d.log.record(m.id, 'account_lookup', meta, `list sent to ${maskAddress(channel, identifier.value)}`);
       await this.d.delivery.send({
         channel,
-        to: channel === 'email' ? (first.email ?? identifier.value) : (first.phone ?? identifier.value),
+        to,
         message: { kind: 'account_list', accountIds: matches.map((m) => m.id) },
         language: language ?? first.language,
         idempotencyKey: `lookup:${pictureId}`,
@@ -354,7 +360,11 @@ export class RecoveryService {
     }).immediate();
 
     const account = flow.account_id ? this.d.store.get(flow.account_id) : undefined;
-    if (account && target.address) {
+    if (account && target.address && !this.inboxHasRoom(channel, target.address)) {
+      // Same answer as a send; the inbox is not flooded. The code of this flow simply never arrives.
+      this.d.log.record(account.id, 'recovery_code_send_failed', meta, `held back: ${target.masked} had its hourly or daily share of messages`);
+      await this.pretendToSend(channel);
+    } else if (account && target.address) {
       const code = randomCode();
       try {
         await this.d.delivery.send({
@@ -389,7 +399,7 @@ export class RecoveryService {
     const ownChannel: Channel = identifier.kind === 'phone' ? 'sms' : 'email';
     if (sendNo === 1 && identifier.kind !== 'accountId' && channel === ownChannel) {
       const matches = this.d.store.verifiedBy(identifier);
-      if (matches.length > 1) {
+      if (matches.length > 1 && this.inboxHasRoom(channel, identifier.value)) {
         try {
           await this.d.delivery.send({
             channel,
@@ -405,6 +415,11 @@ export class RecoveryService {
       }
     }
     await this.pretendToSend(channel);
+  }
+
+  /** Counts one anonymous-triggered message to this address if the inbox still has room (MESSAGES_PER_INBOX). */
+  private inboxHasRoom(channel: Channel, address: string): boolean {
+    return this.d.limiter.consume(`inbox:${channel}:${address.toLowerCase()}`, MESSAGES_PER_INBOX).allowed;
   }
 
   /** Waits about as long as a real send on this channel takes, so that nothing-to-send is not faster. */

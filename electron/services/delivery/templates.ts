@@ -6,7 +6,9 @@ export type MessageSpec =
   | { kind: 'password_changed'; viaRecovery: boolean }
   | { kind: 'email_changed'; newMasked: string }
   | { kind: 'phone_changed'; newMasked: string }
-  | { kind: 'account_list'; accountIds: readonly string[] };
+  | { kind: 'account_list'; accountIds: readonly string[] }
+  /** An alert about one of the owner's phones, worded by the devices service (English for now). */
+  | { kind: 'device_alert'; subject: string; text: string };
 
 export interface RenderedMessage {
   readonly subject: string;
@@ -70,6 +72,8 @@ export function renderMessage(spec: MessageSpec, language: Language, publicUrl: 
       return en
         ? { subject: 'Your Lifeline phone number was changed', text: `The phone number of your Lifeline account was changed to ${spec.newMasked}. If this was not you, recover your account now.` }
         : { subject: 'Nomor ponsel Lifeline Anda diubah', text: `Nomor ponsel akun Lifeline Anda diubah menjadi ${spec.newMasked}. Jika ini bukan Anda, pulihkan akun Anda sekarang.` };
+    case 'device_alert':
+      return { subject: spec.subject.slice(0, 78), text: spec.text };
     case 'account_list': {
       const ids = spec.accountIds.map(formatAccountId).join(', ');
       return en
