@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { EventSpec, MethodSpec } from './define';
 import { accountMethods } from './account';
+import { backupEvents, backupMethods } from './backup';
+import { deviceEvents, deviceMethods } from './devices';
 import { systemEvents, systemMethods } from './system';
 
 export * from './define';
@@ -8,16 +10,22 @@ export * from './envelope';
 export * from './errors';
 export * from './system';
 export * from './account';
+export * from './backup';
+export * from './devices';
 
 /** Every method the app answers, by name. Domain files add their own maps here. */
 export const methods = {
   ...systemMethods,
   ...accountMethods,
+  ...backupMethods,
+  ...deviceMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 /** Every event the app emits, by name. */
 export const events = {
   ...systemEvents,
+  ...backupEvents,
+  ...deviceEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

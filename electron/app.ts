@@ -4,13 +4,21 @@ import type { SystemInfo } from '../contract';
 import type { LifelineConfig } from './config';
 import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
 import { createAccountHandlers } from './handlers/account-handlers';
+import { createBackupHandlers } from './handlers/backup-handlers';
+import { createDeviceHandlers } from './handlers/device-handlers';
 import { createSystemHandlers } from './handlers/system-handlers';
 import { createAccountServices, type AccountServices, type AccountServicesOptions } from './services/account/account-services';
+import { createDeviceAccountGate } from './services/account/device-gate';
+import { BackupService } from './services/backup/backup-service';
 import { AdjustableClock, type Clock } from './services/clock';
 import { applyMigrations } from './services/db/migrate';
 import { coreMigrations } from './services/db/migrations/core';
 import { closeDatabase, openDatabase } from './services/db/open';
+import { deviceMigrations } from './services/devices/migrations';
+import { DevicesService, eventSinkFrom } from './services/devices/devices-service';
+import { loadPlaceIndex, PlaceIndex } from './services/devices/places';
 import { EventBus } from './services/events';
+import { findResource } from './services/resources';
 import { SettingsService } from './services/settings/settings-service';
 
 export const APP_VERSION = '0.1.0';
@@ -32,7 +40,7 @@ export interface LifelineApp {
   readonly dispatcher: Dispatcher;
   readonly testHooks: TestHooks | undefined;
   /** The services other services and the host build on. */
-  readonly services: { readonly account: AccountServices };
+  readonly services: { readonly account: AccountServices; readonly devices: DevicesService; readonly backup: BackupService };
   info(): SystemInfo;
   /** Stops services in reverse order of creation; waits for work that must not be cut in half. */
   close(): Promise<void>;
@@ -45,6 +53,8 @@ export interface CreateAppOptions {
   onInternalError?: (method: string, error: unknown) => void;
   /** Test seams for the account services (cheaper hashing, recording transports). */
   account?: AccountServicesOptions;
+  /** Operational notes (never personal data or secrets); stderr in the hosts. */
+  log?: (line: string) => void;
 }
 
 /** The composition root: one place that builds every service from the config and wires them together. */
@@ -54,22 +64,35 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
   const db = openDatabase(config.dataDir);
   const closers: (() => void | Promise<void>)[] = [() => closeDatabase(db, config.dataDir)];
 
+  const log = options.log ?? (() => undefined);
+  let account: AccountServices;
+  let devices: DevicesService;
+  let backup: BackupService;
+  let settings: SettingsService;
   try {
     applyMigrations(db, 'core', coreMigrations, () => clock.now());
-  } catch (error) {
-    closeDatabase(db, config.dataDir);
-    throw error;
-  }
-
-  const settings = new SettingsService(db, clock, events);
-  let account: AccountServices;
-  try {
+    applyMigrations(db, 'devices', deviceMigrations, () => clock.now());
+    settings = new SettingsService(db, clock, events);
     account = createAccountServices(config, db, clock, events, { defaultRegion: config.phoneRegion, ...options.account });
+    closers.push(() => account.close());
+    const placesFile = findResource('places/cities.json');
+    devices = new DevicesService({
+      db,
+      clock,
+      events: eventSinkFrom(events),
+      gate: createDeviceAccountGate(account),
+      places: placesFile ? loadPlaceIndex(placesFile, log) : new PlaceIndex([]),
+      publicUrl: config.publicUrl,
+      log,
+    });
+    closers.push(devices.startMaintenance());
+    backup = new BackupService({ dir: path.join(config.dataDir, 'backups'), clock, onProgress: (p) => events.emit('backup.progress', p) });
+    closers.push(() => backup.close());
   } catch (error) {
-    closeDatabase(db, config.dataDir);
+    for (const close of closers.reverse()) void close();
     throw error;
   }
-  closers.push(() => account.close());
+  const gate = createDeviceAccountGate(account);
   const sandboxEmail = config.sandbox || !config.smtpUrl;
   const sandboxSms = config.sandbox || !config.smsWebhookUrl;
 
@@ -90,6 +113,8 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
   const handlers: Handlers = {
     ...createSystemHandlers({ info, clock, settings }),
     ...createAccountHandlers({ services: account }),
+    ...createDeviceHandlers({ devices, gate }),
+    ...createBackupHandlers({ backup }),
   };
 
   const dispatcher = createDispatcher(handlers, { onInternalError: options.onInternalError });
@@ -113,7 +138,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     db,
     dispatcher,
     testHooks,
-    services: { account },
+    services: { account, devices, backup },
     info,
     async close() {
       if (closed) return;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app';
 import { ConfigError, isLoopbackHost, loadConfig } from '../config';
+import { createAgentApi } from './agent-api';
 import { rendererExists, startHost } from './server';
 
 /**
@@ -38,10 +39,13 @@ async function main(): Promise<void> {
   const app = createApp(config, {
     hostKind: 'web',
     onInternalError: (method, error) => process.stderr.write(`internal error in ${method}: ${(error as Error).stack ?? String(error)}\n`),
+    log: (line) => process.stderr.write(`${line}\n`),
   });
   let host;
   try {
-    host = await startHost(app, { rendererDir, log: (line) => process.stderr.write(`${line}\n`) });
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    host = await startHost(app, { rendererDir, log, mounts: { '/agent/v1/': createAgentApi(app.services.devices, { log }) } });
+    app.services.devices.setHostUrl(host.url);
   } catch (error) {
     await app.close();
     throw error;
