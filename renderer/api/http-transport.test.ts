@@ -112,6 +112,15 @@ describe('the HTTP transport', () => {
     expect(result.error.message).toMatch(/link the host printed \(it ends with #token=\.\.\.\)/);
   });
 
+  it('passes a wrong password or a missing sign-in (also 401) through as the host worded it', async () => {
+    const wrong = { ok: false, error: { code: 'invalid_credentials', message: 'The account or password is not right.' } };
+    const page = fakePage('', () => json(401, wrong));
+    await expect(createHttpTransport(page.deps).call('account.signIn', { account: 'a@b.co', password: 'x' })).resolves.toEqual(wrong);
+    const signedOut = { ok: false, error: { code: 'not_signed_in', message: 'Sign in first.' } };
+    const page2 = fakePage('', () => json(401, signedOut));
+    await expect(createHttpTransport(page2.deps).call('account.me', {})).resolves.toEqual(signedOut);
+  });
+
   it('turns a host that is gone or answers garbage into envelopes, never a throw', async () => {
     const gone = fakePage('', () => Promise.reject(new TypeError('Failed to fetch')));
     const down = await createHttpTransport(gone.deps).call('system.info', {});

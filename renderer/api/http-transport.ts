@@ -78,13 +78,14 @@ export function createHttpTransport(deps: HttpTransportDeps): Transport {
     } catch {
       return { ok: false, error: { code: 'unavailable', message: transportErrors.unreachable } };
     }
-    if (response.status === 401) {
+    const envelope = await readEnvelope(response);
+    // 401 also answers a wrong password or a missing sign-in; only `unauthorized` (or a body we cannot read)
+    // means the page itself lacks the host's token, and then the person needs the printed link.
+    if (response.status === 401 && (envelope.ok || envelope.error.code === 'unauthorized' || envelope.error.code === 'internal')) {
       authorized = false;
       closeStream();
-      // Whatever the body says, the person needs the printed link.
       return { ok: false, error: { code: 'unauthorized', message: transportErrors.unauthorized } };
     }
-    const envelope = await readEnvelope(response);
     authorized = true;
     if (reconnectTimer !== undefined && response.status < 500) {
       // The host answered, so it is back: no need to wait out the pause.

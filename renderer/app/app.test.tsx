@@ -38,10 +38,10 @@ describe('the app shell', () => {
 
   it('takes a panel step and comes back from it', async () => {
     await renderLifeline();
-    fireEvent.click(screen.getByRole('button', { name: 'Forgot password?' }));
-    expect(screen.getByRole('heading', { level: 2, name: 'Forgot password?' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('link', { name: 'Forgot password?' }));
+    expect(await screen.findByText(/cannot be unlocked with the new password for 24 hours/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Back' }));
-    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
   });
 
   it('shows the data dir and sandbox delivery in the status bar', async () => {

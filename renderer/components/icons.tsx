@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react';
 
 /** Line icons drawn for Lifeline on a 24-unit grid; they inherit the text colour and are hidden from screen readers. */
-export type IconName = 'account' | 'backup' | 'devices' | 'shop' | 'settings' | 'flask' | 'folder' | 'send' | 'monitor' | 'info' | 'alert' | 'arrowLeft';
+export type IconName = 'account' | 'backup' | 'devices' | 'shop' | 'settings' | 'flask' | 'folder' | 'send' | 'monitor' | 'info' | 'alert' | 'arrowLeft' | 'check' | 'refresh' | 'lock';
 
 const paths: Record<IconName, ReactElement> = {
   account: (
@@ -70,6 +70,19 @@ const paths: Record<IconName, ReactElement> = {
     </>
   ),
   arrowLeft: <path d="M19 12H5M11 6l-6 6 6 6" />,
+  check: <path d="M4.5 12.5 9.5 17.5 19.5 6.5" />,
+  refresh: (
+    <>
+      <path d="M19.5 12a7.5 7.5 0 1 1-2.2-5.3" />
+      <path d="M19.5 4v4.5H15" />
+    </>
+  ),
+  lock: (
+    <>
+      <rect x="5" y="10.5" width="14" height="10" rx="2" />
+      <path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />
+    </>
+  ),
 };
 
 export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {

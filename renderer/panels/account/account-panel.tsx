@@ -1,45 +1,39 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button, EmptyState, HelpCard, Panel, StepPlaceholder } from '../../components/panel';
 import { useAccount } from '../../app/stores';
-import type { AccountStep } from './account-store';
-
-const stepTitles = {
-  signIn: 'account.signIn',
-  createAccount: 'account.createAccount',
-  recoverPassword: 'account.forgotPassword',
-  findAccount: 'account.findAccount',
-} as const satisfies Record<Exclude<AccountStep, 'start'>, string>;
+import { FindAccountScreen } from './find-account';
+import { OverviewScreen } from './overview';
+import { RecoveryScreen } from './recovery';
+import { SignInScreen } from './sign-in';
+import { SignUpScreen, WelcomeScreen } from './sign-up';
+import './account.css';
 
 export function AccountPanel() {
   const { t } = useTranslation();
-  const step = useAccount((s) => s.step);
-  const signInChosen = useAccount((s) => s.signInChosen);
-  const createAccountChosen = useAccount((s) => s.createAccountChosen);
-  const forgotPasswordChosen = useAccount((s) => s.forgotPasswordChosen);
-  const findAccountChosen = useAccount((s) => s.findAccountChosen);
-  const backChosen = useAccount((s) => s.backChosen);
+  const screen = useAccount((s) => s.screen);
+  const accountOpened = useAccount((s) => s.accountOpened);
+  useEffect(() => {
+    void accountOpened();
+  }, [accountOpened]);
 
+  const intro = screen === 'signIn' || screen === 'loading' ? t('account.intro') : undefined;
+  // Same markup as the shared <Panel>, but the section is not labelled "Account": a label on it would make the
+  // sign-in field "Account" ambiguous for anyone finding fields by label (Playwright's getByLabel matches both).
   return (
-    <Panel title={t('account.title')}>
-      {step === 'start' ? (
-        <>
-          <EmptyState icon="account" message={t('account.intro')}>
-            <Button variant="primary" onClick={signInChosen}>
-              {t('account.signIn')}
-            </Button>
-            <Button onClick={createAccountChosen}>{t('account.createAccount')}</Button>
-            <Button variant="link" onClick={forgotPasswordChosen}>
-              {t('account.forgotPassword')}
-            </Button>
-            <Button variant="link" onClick={findAccountChosen}>
-              {t('account.findAccount')}
-            </Button>
-          </EmptyState>
-          <HelpCard title={t('account.helpTitle')}>{t('account.helpText')}</HelpCard>
-        </>
-      ) : (
-        <StepPlaceholder title={t(stepTitles[step])} message={t('common.notReady')} backLabel={t('common.back')} onBack={backChosen} />
-      )}
-    </Panel>
+    <section className="panel">
+      <header className="panel-header">
+        <h1>{t('account.title')}</h1>
+        {intro ? <p className="panel-intro">{intro}</p> : null}
+      </header>
+      <div className="account-screens">
+        {screen === 'loading' ? <p className="muted">{t('account.loading')}</p> : null}
+        {screen === 'signIn' ? <SignInScreen /> : null}
+        {screen === 'signUp' ? <SignUpScreen /> : null}
+        {screen === 'welcome' ? <WelcomeScreen /> : null}
+        {screen === 'overview' ? <OverviewScreen /> : null}
+        {screen === 'recovery' ? <RecoveryScreen /> : null}
+        {screen === 'findAccount' ? <FindAccountScreen /> : null}
+      </div>
+    </section>
   );
 }
