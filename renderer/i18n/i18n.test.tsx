@@ -2,9 +2,7 @@
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderLifeline } from '../app/test-support';
-import en from './en.json';
-import id from './id.json';
-import { resolveLanguage } from './i18n';
+import { en, id, resolveLanguage } from './i18n';
 
 afterEach(cleanup);
 

@@ -1,9 +1,17 @@
 import i18next, { type i18n as I18n } from 'i18next';
 import type { Settings } from '../../contract';
-import en from './en.json';
-import id from './id.json';
+import backupEn from './backup.en.json';
+import backupId from './backup.id.json';
+import enBase from './en.json';
+import idBase from './id.json';
+import shopEn from './shop.en.json';
+import shopId from './shop.id.json';
 
 export type Language = 'en' | 'id';
+
+/** The bigger panels keep their texts in their own files (backup.*.json, shop.*.json); one tree at run time. */
+export const en = { ...enBase, backup: backupEn, shop: shopEn };
+export const id = { ...idBase, backup: backupId, shop: shopId };
 
 declare module 'i18next' {
   interface CustomTypeOptions {
