@@ -3,6 +3,7 @@
 import { app, dialog, Menu, session } from 'electron';
 import path from 'node:path';
 import { createApp, type LifelineApp } from './app';
+import { startAgentServer, type AgentServer } from './host/agent-server';
 import { loadConfig, type LifelineConfig } from './config';
 import { ensureWritableDir } from './services/db/open';
 import { applySecurityPolicy } from './shell/apply-security';
@@ -56,6 +57,7 @@ if (config && !app.requestSingleInstanceLock()) {
 function start(config: LifelineConfig): void {
   let lifeline: LifelineApp | undefined;
   let ipc: IpcAdapter | undefined;
+  let agent: AgentServer | undefined;
   let main: MainWindow | undefined;
   let quitState: 'running' | 'closing' | 'closed' = 'running';
 
@@ -104,6 +106,7 @@ function start(config: LifelineConfig): void {
       try {
         main?.saveState();
         ipc?.dispose();
+        await agent?.close();
         await lifeline?.close();
       } catch (error) {
         code = 1;
@@ -133,6 +136,14 @@ function start(config: LifelineConfig): void {
     }
     serveAppProtocol(session.defaultSession, paths.rendererDir);
     ipc = registerIpc(lifeline);
+    // Phones report over HTTP; without this listener "Add device" asks for LIFELINE_PUBLIC_URL instead.
+    startAgentServer(lifeline.services.devices, { host: config.host, port: config.port, log: (line) => process.stderr.write(`${line}\n`) })
+      .then((server) => {
+        agent = server;
+      })
+      .catch((error: unknown) =>
+        process.stderr.write(`Lifeline: phones cannot report to this computer (${messageOf(error)}); set LIFELINE_PORT to a free port.\n`),
+      );
     Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, development)));
     openWindow();
   });
