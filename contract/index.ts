@@ -3,6 +3,7 @@ import type { EventSpec, MethodSpec } from './define';
 import { accountMethods } from './account';
 import { backupEvents, backupMethods } from './backup';
 import { deviceEvents, deviceMethods } from './devices';
+import { shopEvents, shopMethods } from './shop';
 import { systemEvents, systemMethods } from './system';
 
 export * from './define';
@@ -12,6 +13,7 @@ export * from './system';
 export * from './account';
 export * from './backup';
 export * from './devices';
+export * from './shop';
 
 /** Every method the app answers, by name. Domain files add their own maps here. */
 export const methods = {
@@ -19,6 +21,7 @@ export const methods = {
   ...accountMethods,
   ...backupMethods,
   ...deviceMethods,
+  ...shopMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 /** Every event the app emits, by name. */
@@ -26,6 +29,7 @@ export const events = {
   ...systemEvents,
   ...backupEvents,
   ...deviceEvents,
+  ...shopEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Methods = typeof methods;

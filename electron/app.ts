@@ -6,6 +6,7 @@ import { createDispatcher, type Dispatcher, type Handlers } from './dispatcher';
 import { createAccountHandlers } from './handlers/account-handlers';
 import { createBackupHandlers } from './handlers/backup-handlers';
 import { createDeviceHandlers } from './handlers/device-handlers';
+import { createShopHandlers } from './handlers/shop-handlers';
 import { createSystemHandlers } from './handlers/system-handlers';
 import { createAccountServices, type AccountServices, type AccountServicesOptions } from './services/account/account-services';
 import { createDeviceAccountGate } from './services/account/device-gate';
@@ -20,6 +21,8 @@ import { loadPlaceIndex, PlaceIndex } from './services/devices/places';
 import { EventBus } from './services/events';
 import { findResource } from './services/resources';
 import { SettingsService } from './services/settings/settings-service';
+import { createEnrollmentLookup } from './services/shop/enrollment';
+import { ShopService } from './services/shop/shop-service';
 
 export const APP_VERSION = '0.1.0';
 
@@ -40,7 +43,7 @@ export interface LifelineApp {
   readonly dispatcher: Dispatcher;
   readonly testHooks: TestHooks | undefined;
   /** The services other services and the host build on. */
-  readonly services: { readonly account: AccountServices; readonly devices: DevicesService; readonly backup: BackupService };
+  readonly services: { readonly account: AccountServices; readonly devices: DevicesService; readonly backup: BackupService; readonly shop: ShopService };
   info(): SystemInfo;
   /** Stops services in reverse order of creation; waits for work that must not be cut in half. */
   close(): Promise<void>;
@@ -69,6 +72,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
   let devices: DevicesService;
   let backup: BackupService;
   let settings: SettingsService;
+  let shop: ShopService;
   try {
     applyMigrations(db, 'core', coreMigrations, () => clock.now());
     applyMigrations(db, 'devices', deviceMigrations, () => clock.now());
@@ -88,6 +92,15 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     closers.push(devices.startMaintenance());
     backup = new BackupService({ dir: path.join(config.dataDir, 'backups'), clock, onProgress: (p) => events.emit('backup.progress', p) });
     closers.push(() => backup.close());
+    shop = new ShopService({
+      db,
+      clock,
+      dir: path.join(config.dataDir, 'shop'),
+      emit: (name, payload) => events.emit(name, payload),
+      enrollment: createEnrollmentLookup(db, (accountId) => account.isRecoveryHoldActive(accountId)),
+      log,
+    });
+    closers.push(shop.startMaintenance());
   } catch (error) {
     for (const close of closers.reverse()) void close();
     throw error;
@@ -115,6 +128,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     ...createAccountHandlers({ services: account }),
     ...createDeviceHandlers({ devices, gate }),
     ...createBackupHandlers({ backup }),
+    ...createShopHandlers({ shop }),
   };
 
   const dispatcher = createDispatcher(handlers, { onInternalError: options.onInternalError });
@@ -138,7 +152,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     db,
     dispatcher,
     testHooks,
-    services: { account, devices, backup },
+    services: { account, devices, backup, shop },
     info,
     async close() {
       if (closed) return;

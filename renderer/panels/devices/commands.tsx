@@ -149,7 +149,8 @@ function CommandRow({ command, now }: { command: DeviceCommand; now: number }) {
   );
 }
 
-function describeParams(command: DeviceCommand, t: ReturnType<typeof useTranslation>['t']): string {
+/** Takes a narrow `t`: the full one's key types grow too deep for the compiler as the translations grow. */
+function describeParams(command: DeviceCommand, t: (key: 'devices.commands.ringParams', options: { seconds: number }) => string): string {
   const p = command.params;
   if (command.type === 'ring' && typeof p.seconds === 'number') return t('devices.commands.ringParams', { seconds: p.seconds });
   if (command.type === 'lost_mode' && typeof p.message === 'string') return `“${p.message}” · ${String(p.phone ?? '')}`;

@@ -51,9 +51,17 @@ export async function startAdbHarness(options: { shellTimeoutMs?: number; idleTi
 
   async function waitForState(serial: string, states: string[], timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let missingSince: number | undefined;
     for (;;) {
       const list = await bridge.listDevices();
       if (list.some((d) => d.serial === serial && states.includes(d.state))) return;
+      // On a loaded machine adb can drop a "connect" that races its own "disconnect": ask again, as a person would.
+      if (list.some((d) => d.serial === serial)) missingSince = undefined;
+      else if (missingSince === undefined) missingSince = Date.now();
+      else if (states.includes('device') && Date.now() - missingSince > 2000) {
+        missingSince = undefined;
+        await bridge.connect(serial).catch(() => undefined);
+      }
       if (Date.now() > deadline) throw new Error(`adb did not list ${serial} as ${states.join('/')} within ${timeoutMs} ms: ${JSON.stringify(list)}`);
       await new Promise((r) => setTimeout(r, 100));
     }

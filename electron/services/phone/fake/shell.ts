@@ -80,6 +80,10 @@ interface Table {
 
 export class FakeShell {
   private cache = new Map<string, unknown>();
+  /** Rows written with `content insert` (restore), per table path. */
+  readonly inserted = new Map<string, Row[]>();
+  /** `appops` modes set through the shell, e.g. "com.android.shell WRITE_SMS" -> "allow". */
+  readonly appops = new Map<string, string>();
 
   constructor(
     private readonly profile: PhoneProfile,
@@ -138,6 +142,10 @@ export class FakeShell {
         return this.dumpsys(rest);
       case 'service':
         return this.serviceCall(rest);
+      case 'appops':
+        return this.appopsCommand(rest);
+      case 'am':
+        return rest[0] === 'start' ? `Starting: Intent { act=${rest[rest.indexOf('-a') + 1] ?? ''} }\n` : 'usage: am [subcommand]\n';
       case 'content':
         return this.content(rest);
       case 'df':
@@ -328,7 +336,49 @@ export class FakeShell {
     };
   }
 
+  private appopsCommand(rest: string[]): string {
+    const [verb, pkg, op, mode] = rest;
+    const k = `${pkg ?? ''} ${op ?? ''}`;
+    if (verb === 'get') return `${op ?? ''}: ${this.appops.get(k) ?? 'default'}\n`;
+    if (verb === 'set' && mode) {
+      this.appops.set(k, mode);
+      return '';
+    }
+    return 'usage: appops [get|set] ...\n';
+  }
+
+  /** `content insert --uri U --bind col:type:value ...`: prints nothing, as the real tool does. */
+  private contentInsert(rest: string[]): string {
+    const uri = rest[rest.indexOf('--uri') + 1] ?? '';
+    let path = /^content:\/\/(.+?)\/?$/.exec(uri)?.[1] ?? '';
+    if (path.startsWith('sms/')) path = 'sms';
+    const table = this.tables()[path];
+    if (!table) return `Error while accessing provider:${path}\njava.lang.IllegalArgumentException: Unknown URL ${uri}\n`;
+    if (table.refused) {
+      return `Error while accessing provider:${table.provider}\njava.lang.SecurityException: Permission Denial: writing ${table.providerClass} uri ${uri} from pid=12345, uid=2000 requires ${table.permission.replace(/READ_/g, 'WRITE_')}\n`;
+    }
+    // Since Android 4.4 only the default SMS app writes messages; other writers affect 0 rows silently.
+    if (path === 'sms' && this.appops.get('com.android.shell WRITE_SMS') !== 'allow') return '';
+    const row: Row = {};
+    for (let i = 0; i < rest.length; i += 1) {
+      if (rest[i] !== '--bind') continue;
+      const spec = rest[i + 1] ?? '';
+      const a = spec.indexOf(':');
+      const b = spec.indexOf(':', a + 1);
+      if (a < 0 || b < 0) return `Error: bad binding ${spec}\n`;
+      const type = spec.slice(a + 1, b);
+      const value = spec.slice(b + 1);
+      row[spec.slice(0, a)] = type === 's' ? value : type === 'n' ? null : Number(value);
+    }
+    const list = this.inserted.get(path) ?? [];
+    row._id = 100_000 + list.length;
+    list.push(row);
+    this.inserted.set(path, list);
+    return '';
+  }
+
   private content(rest: string[]): string {
+    if (rest[0] === 'insert') return this.contentInsert(rest);
     if (rest[0] !== 'query') return 'usage: content [subcommand] [options]\n';
     const opt = (name: string): string | undefined => {
       const i = rest.indexOf(name);
@@ -360,7 +410,7 @@ export class FakeShell {
     const projection = opt('--projection')?.split(':').filter(Boolean) ?? table.columns;
     const unknown = projection.find((c) => !table.columns.includes(c));
     if (unknown) return `Error while accessing provider:${table.provider}\nandroid.database.sqlite.SQLiteException: no such column: ${unknown} (code 1 SQLITE_ERROR)\n`;
-    let rows = table.rows();
+    let rows = [...table.rows(), ...(this.inserted.get(path) ?? [])];
     if (typeFilter !== null) rows = rows.filter((r) => r.type === typeFilter);
     const where = opt('--where');
     if (where) {
