@@ -10,7 +10,9 @@ import { createShopHandlers } from './handlers/shop-handlers';
 import { createSystemHandlers } from './handlers/system-handlers';
 import { createAccountServices, type AccountServices, type AccountServicesOptions } from './services/account/account-services';
 import { createDeviceAccountGate } from './services/account/device-gate';
+import { weakPassword } from './services/account/errors';
 import { BackupService } from './services/backup/backup-service';
+import type { PassphraseKeychain } from './services/backup/keychain';
 import { AdjustableClock, type Clock } from './services/clock';
 import { applyMigrations } from './services/db/migrate';
 import { coreMigrations } from './services/db/migrations/core';
@@ -58,6 +60,8 @@ export interface CreateAppOptions {
   account?: AccountServicesOptions;
   /** Operational notes (never personal data or secrets); stderr in the hosts. */
   log?: (line: string) => void;
+  /** The OS keychain for remembering the backup passphrase (desktop only: Electron safeStorage). */
+  backupKeychain?: PassphraseKeychain;
 }
 
 /** The composition root: one place that builds every service from the config and wires them together. */
@@ -90,7 +94,16 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
       log,
     });
     closers.push(devices.startMaintenance());
-    backup = new BackupService({ dir: path.join(config.dataDir, 'backups'), clock, onProgress: (p) => events.emit('backup.progress', p) });
+    backup = new BackupService({
+      dir: path.join(config.dataDir, 'backups'),
+      clock,
+      onProgress: (p) => events.emit('backup.progress', p),
+      ...(options.backupKeychain ? { keychain: options.backupKeychain } : {}),
+      checkNewPassphrase: (passphrase) => {
+        const verdict = account.policy.check(passphrase);
+        return verdict.ok ? undefined : weakPassword(verdict.problem);
+      },
+    });
     closers.push(() => backup.close());
     shop = new ShopService({
       db,

@@ -1,10 +1,11 @@
 // The Electron entry: one instance per data dir, the app:// page in a sandboxed window, IPC in front of the one
 // dispatcher, and a quit that waits for the services to close. Bundled to dist/electron/main.cjs.
-import { app, dialog, Menu, session } from 'electron';
+import { app, dialog, Menu, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { createApp, type LifelineApp } from './app';
 import { startAgentServer, type AgentServer } from './host/agent-server';
 import { loadConfig, type LifelineConfig } from './config';
+import { createEncryptedKeychain } from './services/backup/keychain';
 import { ensureWritableDir } from './services/db/open';
 import { applySecurityPolicy } from './shell/apply-security';
 import { registerIpc, type IpcAdapter } from './shell/ipc';
@@ -125,6 +126,13 @@ function start(config: LifelineConfig): void {
     try {
       lifeline = createApp(config, {
         hostKind: 'desktop',
+        // The backup passphrase may be remembered only encrypted by the OS keychain, never in plain text.
+        backupKeychain: createEncryptedKeychain({
+          dir: path.join(config.dataDir, 'keychain'),
+          isAvailable: () => safeStorage.isEncryptionAvailable(),
+          encrypt: (plain) => safeStorage.encryptString(plain),
+          decrypt: (cipher) => safeStorage.decryptString(cipher),
+        }),
         onInternalError: (method, error) =>
           process.stderr.write(`Lifeline: ${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
       });

@@ -66,4 +66,12 @@ describe('lifeline CLI', () => {
     const usage = await cli(['ls', '--store', store]);
     expect(usage.code).toBe(2);
   }, 120_000);
+
+  it('refuses a weak passphrase for a new store and creates nothing', async () => {
+    const store = path.join(tempDir('lifeline-cli-weak-'), 'store');
+    const weak = await cli(['store', 'init', '--store', store, '--json'], { LIFELINE_PASSPHRASE: 'password123' });
+    expect(weak.code).toBe(1);
+    expect(JSON.parse(weak.stderr)).toMatchObject({ error: { code: 'weak_password' } });
+    expect(fs.existsSync(path.join(store, 'config'))).toBe(false);
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import { scanSource } from '../services/backup/import/scan';
 import type { ItemKind } from '../services/backup/import/types';
 import { restoreToFolder } from '../services/backup/restore-folder';
 import { BackupStore } from '../services/backup/store';
+import { loadDefaultBlocklist, passwordProblemMessage, PasswordPolicy } from '../services/account/password-policy';
 import { askHidden, ProgressLine, formatBytes, formatTime } from './terminal';
 
 /**
@@ -114,6 +115,13 @@ function storeDir(values: Values): string {
   throw new UsageError('Say which backup store to use with --store DIR (or set LIFELINE_DATA_DIR).');
 }
 
+/** A new passphrase follows the account password policy (length, common-password blocklist), as in the app. */
+function acceptable(passphrase: string): string {
+  const verdict = new PasswordPolicy(loadDefaultBlocklist()).check(passphrase);
+  if (!verdict.ok) throw new LifelineError('weak_password', `${passwordProblemMessage(verdict.problem)} Nothing was changed.`);
+  return passphrase;
+}
+
 async function passphrase(confirm: boolean): Promise<string> {
   const fromEnv = process.env.LIFELINE_PASSPHRASE;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -174,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
       const dir = storeDir(values);
       const sizes = values['chunk-sizes']?.split(',').map(Number);
       if (sizes && (sizes.length !== 3 || sizes.some((n) => !Number.isInteger(n)))) throw new UsageError('--chunk-sizes needs MIN,AVG,MAX in bytes.');
-      const store = await BackupStore.init(dir, await passphrase(true), {
+      const store = await BackupStore.init(dir, acceptable(await passphrase(true)), {
         kdfLogN: intOption(values, 'kdf-log-n') ?? DEFAULT_KDF_LOG_N,
         ...(sizes ? { chunker: { min: sizes[0] as number, avg: sizes[1] as number, max: sizes[2] as number } } : {}),
         ...(values['pack-size'] ? { packSize: intOption(values, 'pack-size', 4096) as number } : {}),
@@ -340,7 +348,7 @@ async function main(argv: string[]): Promise<number> {
       const current = await passphrase(false);
       const store = await BackupStore.open(dir, current);
       try {
-        await store.changePassphrase(current, await newPassphrase());
+        await store.changePassphrase(current, acceptable(await newPassphrase()));
       } finally {
         store.close();
       }

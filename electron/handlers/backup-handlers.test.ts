@@ -41,7 +41,33 @@ describe('backup handlers', () => {
       expect((await call('backup.forget', { keepLast: 1, dryRun: true })).remove).toEqual([]);
       expect(await call('backup.cancel', {})).toEqual({ cancelled: false });
       await expect(call('backup.unlock', { passphrase: 'wrong passphrase' })).rejects.toMatchObject({ code: 'wrong_passphrase' });
-      expect(await call('backup.storeStatus', {})).toMatchObject({ unlocked: true });
+      expect(await call('backup.storeStatus', {})).toMatchObject({ unlocked: true, keychain: { available: false, remembered: false } });
+
+      // The panel's methods answer what their output schemas allow.
+      const overview = await call('backup.overview', { snapshot: 'latest' });
+      expect(overview.counts.messages).toBe(61);
+      const threads = await call('backup.threads', { snapshot: 'latest', limit: 10 });
+      expect(threads.total).toBe(overview.threads);
+      const first = threads.items[0];
+      const convo = await call('backup.conversation', { snapshot: 'latest', thread: first?.thread as string, limit: 5, offset: 0 });
+      expect(convo.total).toBe(first?.count);
+      const contacts = await call('backup.list', { snapshot: 'latest', kind: 'contacts', limit: 3 });
+      expect(contacts.items).toHaveLength(3);
+      const found = await call('backup.search', { snapshot: 'latest', query: 'look this' });
+      const mms = found.items.find((i) => i.kind === 'mms');
+      expect(mms).toBeDefined();
+      const detail = await call('backup.item', { key: mms?.key as string });
+      expect(detail.parts?.some((p) => p.image)).toBe(true);
+      expect((await call('backup.image', { key: mms?.key as string, part: 1 })).status).toBe('undecodable');
+      expect((await call('backup.diff', { from: 'latest', to: 'latest' })).byKind).toEqual({});
+      const pdf = await call('backup.receipt', { snapshot: 'latest', format: 'pdf' });
+      expect(pdf.fileName).toMatch(/\.pdf$/);
+      expect(await call('backup.retentionSet', { keepLast: 3 })).toEqual({ keepLast: 3 });
+      expect(await call('backup.retentionGet', {})).toEqual({ keepLast: 3 });
+      expect((await call('backup.pruneNow', { dryRun: true })).remove).toEqual([]);
+      await expect(call('backup.unlockRemembered', {})).rejects.toMatchObject({ code: 'not_found' });
+      expect(await call('backup.lock', {})).toMatchObject({ unlocked: false });
+      await expect(call('backup.overview', { snapshot: 'latest' })).rejects.toMatchObject({ code: 'invalid_state' });
     } finally {
       service.close();
     }

@@ -24,8 +24,8 @@ export function createBackupHandlers(deps: { backup: BackupService }): BackupHan
   const { backup } = deps;
   return {
     'backup.storeStatus': () => backup.status(),
-    'backup.init': ({ passphrase }) => backup.init(passphrase),
-    'backup.unlock': ({ passphrase }) => backup.unlock(passphrase),
+    'backup.init': ({ passphrase, remember }) => backup.init(passphrase, remember ?? false),
+    'backup.unlock': ({ passphrase, remember }) => backup.unlock(passphrase, remember ?? false),
     'backup.run': ({ device, sources }) => backup.run(device, sources),
     'backup.snapshots': ({ device }) => ({ snapshots: backup.snapshots(device) }),
     'backup.ls': ({ snapshot, kinds, query, thread, from, to, limit, offset }) => ({
@@ -36,5 +36,20 @@ export function createBackupHandlers(deps: { backup: BackupService }): BackupHan
     'backup.forget': ({ keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, device, prune, dryRun }) =>
       backup.forget(defined({ keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly }), { prune, dryRun, ...defined({ device }) }),
     'backup.cancel': () => ({ cancelled: backup.cancel() }),
+    'backup.unlockRemembered': () => backup.unlockRemembered(),
+    'backup.forgetRemembered': () => backup.forgetRemembered(),
+    'backup.lock': () => backup.lock(),
+    'backup.overview': ({ snapshot }) => backup.overview(snapshot),
+    'backup.threads': ({ snapshot, query, limit, offset }) => backup.threads(snapshot, { ...defined({ query }), limit, offset }),
+    'backup.conversation': ({ snapshot, thread, limit, offset }) => backup.conversation(snapshot, thread, { limit, offset }),
+    'backup.list': ({ snapshot, kind, query, order, limit, offset }) => backup.list(snapshot, kind, { ...defined({ query, order }), limit, offset }),
+    'backup.search': ({ snapshot, query, kinds, limit }) => backup.search(snapshot, query, { ...defined({ kinds }), limit }),
+    'backup.diff': ({ from, to, limit }) => backup.diff(from, to, limit),
+    'backup.item': ({ key }) => backup.detail(key),
+    'backup.image': ({ key, part, size }) => backup.image({ key, size, ...defined({ part }) }),
+    'backup.receipt': ({ snapshot, format, saveTo }) => backup.receiptFile(snapshot, format, saveTo),
+    'backup.retentionGet': () => backup.retention(),
+    'backup.retentionSet': (rules) => backup.setRetention(defined(rules)),
+    'backup.pruneNow': ({ dryRun }) => backup.pruneNow(dryRun),
   };
 }

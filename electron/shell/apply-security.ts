@@ -1,5 +1,5 @@
 import { shell, type App, type Session, type WebContents } from 'electron';
-import { isAllowedNavigation, isPermissionAllowed, safeExternalUrl } from './security';
+import { isAllowedDownload, isAllowedNavigation, isPermissionAllowed, safeExternalUrl } from './security';
 
 /**
  * The one way Lifeline hands a URL to the operating system: only URLs safeExternalUrl accepts (https, no
@@ -40,7 +40,10 @@ export function secureSession(session: Session): void {
   );
   session.setDevicePermissionHandler(() => false);
   session.setDisplayMediaRequestHandler((_request, callback) => callback(null));
-  session.on('will-download', (event) => event.preventDefault());
+  // Only files the page made itself (receipts); Electron shows the save dialog for those.
+  session.on('will-download', (event, item) => {
+    if (!isAllowedDownload(item.getURL())) event.preventDefault();
+  });
 }
 
 /**

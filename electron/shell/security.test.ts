@@ -6,6 +6,7 @@ import {
   APP_ORIGIN,
   APP_RESPONSE_HEADERS,
   MAX_EXTERNAL_URL_LENGTH,
+  isAllowedDownload,
   isAllowedNavigation,
   isAppUrl,
   isPermissionAllowed,
@@ -41,6 +42,18 @@ describe('isAppUrl', () => {
     for (const value of [undefined, null, 42, {}, ['app://lifeline/'], new URL('app://lifeline/')]) {
       expect(isAppUrl(value)).toBe(false);
     }
+  });
+});
+
+describe('isAllowedDownload', () => {
+  it('allows only blob URLs the app page made', () => {
+    expect(isAllowedDownload('blob:app://lifeline/6f1c1d2e-0000-4000-8000-000000000001')).toBe(true);
+    expect(isAllowedDownload('blob:https://evil.example/6f1c1d2e')).toBe(false);
+    expect(isAllowedDownload('blob:app://lifeline.evil/6f1c')).toBe(false);
+    expect(isAllowedDownload('app://lifeline/receipt.pdf')).toBe(false);
+    expect(isAllowedDownload('https://example.com/file.pdf')).toBe(false);
+    expect(isAllowedDownload('data:application/pdf;base64,AAAA')).toBe(false);
+    expect(isAllowedDownload(undefined)).toBe(false);
   });
 });
 

@@ -71,6 +71,15 @@ export function isAllowedNavigation(targetUrl: unknown): boolean {
 }
 
 /**
+ * Downloads the page itself made (a receipt saved as JSON or PDF): blob URLs of the app origin only. Electron then
+ * asks the person where to save; nothing from the network or another origin is ever downloaded.
+ */
+export function isAllowedDownload(url: unknown): boolean {
+  if (typeof url !== 'string' || !url.startsWith('blob:')) return false;
+  return isAppUrl(url.slice('blob:'.length));
+}
+
+/**
  * The form of a URL that may be handed to the operating system, or undefined when it must not be: only https,
  * a real host name, no user name or password (phishing: "https://bank.com@evil.example"), no whitespace or
  * control characters, and not absurdly long.

@@ -18,7 +18,18 @@ describe('index migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     const again = openIndex(file, () => 0);
-    expect(currentVersion(again, INDEX_SCOPE)).toBe(1);
+    expect(currentVersion(again, INDEX_SCOPE)).toBe(indexMigrations.length);
     again.close();
+  });
+
+  it('migration 2 adds the browse cache, and dropping a snapshot row drops its cached rows', () => {
+    const db = openIndex(path.join(tempDir(), 'index.sqlite'), () => 0);
+    db.prepare("INSERT INTO snapshots (id, device, time, root, object) VALUES ('s1', 'phone', 1, x'00', '{}')").run();
+    db.prepare("INSERT INTO browse_nodes (snap, node, path, leaf, count) VALUES ('s1', x'01', 'messages/a/2025-01', 1, 3)").run();
+    db.prepare("INSERT INTO browse_threads (snap, thread, segment, count) VALUES ('s1', '+1', '+1', 3)").run();
+    db.prepare("INSERT INTO browse_ready (snap, built_at) VALUES ('s1', 0)").run();
+    db.prepare("DELETE FROM snapshots WHERE id = 's1'").run();
+    for (const t of ['browse_nodes', 'browse_threads', 'browse_ready']) expect(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()).toBe(0);
+    db.close();
   });
 });

@@ -89,6 +89,44 @@ export const indexMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'browse cache: per-snapshot node list and thread summaries',
+    up(db) {
+      // Derived from nodes/node_items for one snapshot the first time it is browsed. A trigger drops a snapshot's
+      // rows when the snapshot row goes (forget, reconcile, rebuild), so the cache never outlives what it describes.
+      db.exec(`
+        CREATE TABLE browse_nodes (
+          snap TEXT NOT NULL,
+          node BLOB NOT NULL,
+          path TEXT NOT NULL,
+          leaf INTEGER NOT NULL,
+          count INTEGER NOT NULL,
+          PRIMARY KEY (snap, node)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX browse_nodes_path ON browse_nodes (snap, path);
+        CREATE TABLE browse_threads (
+          snap TEXT NOT NULL,
+          thread TEXT NOT NULL,
+          segment TEXT NOT NULL,
+          name TEXT,
+          address TEXT,
+          count INTEGER NOT NULL,
+          last_date INTEGER,
+          last_kind TEXT,
+          last_preview TEXT,
+          PRIMARY KEY (snap, thread)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX browse_threads_last ON browse_threads (snap, last_date);
+        CREATE TABLE browse_ready (snap TEXT PRIMARY KEY, built_at INTEGER NOT NULL) STRICT;
+        CREATE TRIGGER browse_snapshot_gone AFTER DELETE ON snapshots BEGIN
+          DELETE FROM browse_nodes WHERE snap = old.id;
+          DELETE FROM browse_threads WHERE snap = old.id;
+          DELETE FROM browse_ready WHERE snap = old.id;
+        END;
+      `);
+    },
+  },
 ];
 
 export const INDEX_SCOPE = 'backup-index';

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { LifelineError } from '../../../contract';
 import type { StoreCore } from './core';
 import { AuthError } from './crypto';
 import { ALL_NODES_CTE, SNAPSHOT_NODES_CTE } from './index-db';
@@ -10,6 +11,8 @@ export interface VerifyOptions {
   /** 'none': structure only; 'all': read back every pack; subset: a random share of the packs. */
   readData?: 'none' | 'all' | { subsetPercent: number };
   onProgress?: (p: { packsRead: number; packsTotal: number; bytesRead: number }) => void;
+  /** Stops the read-back between packs; nothing is changed by stopping. */
+  signal?: AbortSignal;
 }
 
 export interface AffectedItem {
@@ -115,6 +118,9 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
   const piecesOf = db.prepare('SELECT id, type, compression, offset, length, raw_length FROM pieces WHERE pack = ?');
   const setDamaged = db.prepare('UPDATE pieces SET damaged = ? WHERE id = ? AND pack = ?');
   for (const p of toRead) {
+    if (opts.signal?.aborted) throw new LifelineError('cancelled', 'The check was cancelled. Nothing was changed; run it again to check the whole store.');
+    // Between packs the event loop gets a turn, so progress reaches the window and Cancel is heard.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(paths.pack(core.dir, p.id));

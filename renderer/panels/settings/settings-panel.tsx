@@ -4,6 +4,7 @@ import type { Settings } from '../../../contract';
 import { Icon } from '../../components/icons';
 import { Panel } from '../../components/panel';
 import { useSettings, useShell } from '../../app/stores';
+import { BackupRetentionSettings } from '../backup/retention';
 
 const languages = ['system', 'en', 'id'] as const satisfies readonly Settings['language'][];
 const themes = ['system', 'light', 'dark'] as const satisfies readonly Settings['theme'][];
@@ -66,6 +67,8 @@ export function SettingsPanel() {
       </fieldset>
 
       {busy ? <p className="muted">{t('settings.loading')}</p> : null}
+
+      <BackupRetentionSettings />
 
       <About />
     </Panel>
