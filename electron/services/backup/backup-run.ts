@@ -10,6 +10,7 @@ import { translateFsError } from './fs-util';
 import type { ImportEvent, ItemKind, MediaSource, PhoneRecord, SkippedItem } from './import/types';
 import { decodeSegment, encodeSegment, type KindStats, type SnapshotObject, type TreeEntry } from './layout';
 import { PackBuilder, PieceType, type CompressHint } from './pack';
+import { RecordFileCache } from './record-file-cache';
 import {
   bucketPath,
   canonicalJson,
@@ -19,6 +20,7 @@ import {
   mediaCatalog,
   mediaIdentityString,
   recordCatalog,
+  recordHasBytes,
   type BlobRef,
   type MediaEntry,
   type StoredRecord,
@@ -41,6 +43,8 @@ export interface BackupProgress {
   sourceBytesRead?: number;
   sourceBytesTotal?: number;
   elapsedMs: number;
+  /** Items handled so far per kind, so a progress view can show counts per kind. */
+  kinds?: Record<string, number>;
 }
 
 export interface BackupOptions {
@@ -139,6 +143,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     'INSERT INTO file_cache (device, path, size, mtime, entry) VALUES (?, ?, ?, ?, ?) ON CONFLICT (device, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, entry = excluded.entry',
   );
 
+  const recordFiles = new RecordFileCache(db, device);
   const kinds: Record<string, KindStats> = {};
   const stat = (kind: ItemKind): KindStats => (kinds[kind] ??= { items: 0, bytes: 0, newItems: 0, newBytes: 0 });
   const skipped: SkippedItem[] = [];
@@ -164,6 +169,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       skipped: skippedCount,
       ...(source ? { file: source.file, sourceBytesRead: source.read, sourceBytesTotal: source.total } : {}),
       elapsedMs: Math.round(now - startedMono),
+      kinds: Object.fromEntries(Object.entries(kinds).map(([k, s]) => [k, s.items])),
     });
   };
 
@@ -243,21 +249,25 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     return value;
   };
 
-  const addRecord = async (record: PhoneRecord): Promise<void> => {
+  const addRecord = async (record: PhoneRecord, file?: string): Promise<void> => {
     const identity = core.identity(identityString(record));
     tick();
     if (insertIdentity.run(identity).changes === 0) {
       duplicates++;
+      if (file !== undefined) recordFiles.note(file, { identity, key: null, bucket: null, kind: record.kind, size: 0, sha: null });
       return;
     }
     const acc = { fresh: 0 };
-    const stored = (await replaceBytes(record, '', acc)) as StoredRecord;
+    // Only MMS parts and contact photos hold bytes; other records skip the async walk that replaces them.
+    const stored = (recordHasBytes(record) ? await replaceBytes(record, '', acc) : record) as StoredRecord;
     const payload = Buffer.from(canonicalJson(stored), 'utf8');
     const { id, isNew } = await put(PieceType.record, payload, 'auto');
     const fields = recordCatalog(stored, payload.length);
-    core.ensureItem(id, identity, fields, [id, ...blobChunks(stored)]);
+    core.ensureItem(id, identity, fields, stored !== record ? [id, ...blobChunks(stored)] : [id]);
     const bucket = bucketPath(record, identity.toString('hex')).map(encodeSegment).join('/');
-    insertEntry.run(bucket, id, record.kind, fields.size, sha256(payload).toString('hex'), null);
+    const sha = sha256(payload).toString('hex');
+    insertEntry.run(bucket, id, record.kind, fields.size, sha, null);
+    if (file !== undefined) recordFiles.note(file, { identity, key: id, bucket, kind: record.kind, size: fields.size, sha });
     const s = stat(record.kind);
     s.items++;
     s.bytes += fields.size;
@@ -442,19 +452,35 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       if (opts.signal?.aborted) throw cancelled();
       switch (ev.type) {
         case 'record':
-          await addRecord(ev.record);
+          await addRecord(ev.record, ev.file);
           break;
+        case 'file': {
+          const replayed = recordFiles.tryReplay(ev.file, ev.size, ev.mtime);
+          if (replayed) {
+            ev.reuse = true;
+            duplicates += replayed.duplicates;
+            for (const [kind, r] of replayed.kinds) {
+              const s = stat(kind);
+              s.items += r.items;
+              s.bytes += r.bytes;
+              items += r.items;
+              bytes += r.bytes;
+            }
+          }
+          break;
+        }
         case 'media':
           await addMedia(ev.media);
           break;
         case 'skipped':
+          recordFiles.taint(ev.skipped.file);
           skip(ev.skipped);
           break;
         case 'progress':
           source = { file: ev.file, read: ev.bytesRead, total: ev.bytesTotal };
           break;
       }
-      progress('reading');
+      if (ev.type !== 'file') progress('reading');
     }
     if (opts.signal?.aborted) throw cancelled();
     progress('finishing', true);
@@ -486,18 +512,21 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       Buffer.from(obj.root, 'hex'),
       JSON.stringify(obj),
     );
+    recordFiles.commit();
     progress('done', true);
     return receiptFromSnapshot(core.config.storeId, obj);
   } catch (error) {
     // Keep what is already packed so the next run does not redo it; a failed write here just loses the tail.
     if (db.inTransaction) db.exec('COMMIT');
-    const translated = translateFsError(error, core.dir);
+    // An importer that notices the signal first throws its own AbortError; it is the same cancellation.
+    const translated = opts.signal?.aborted && !(error instanceof LifelineError) ? cancelled() : translateFsError(error, core.dir);
     if (!(translated instanceof LifelineError && translated.code === 'storage_full')) {
       await flush().catch(() => undefined);
     }
     if (db.inTransaction) db.exec('COMMIT');
     throw translated;
   } finally {
+    recordFiles.discard();
     db.exec('DELETE FROM run_entries; DELETE FROM run_identity;');
   }
 }

@@ -67,4 +67,24 @@ describe('FastCDC chunker', () => {
     const b = (await chunkAll(new Chunker(Buffer.alloc(32, 9), params), data)).map((x) => x.length);
     expect(a).not.toEqual(b);
   });
+  it('keeps the cut points of format version 1 (fixed seeded input, key and sizes)', async () => {
+    // Expected lengths were computed with the original one-loop implementation; any change to them would
+    // stop new backups from deduplicating against chunks already in existing stores.
+    const c = new Chunker(key, params);
+    const lengths = (await chunkAll(c, seededBytes(11, 400_000), 9999)).map((ch) => ch.length);
+    expect(lengths).toEqual([
+      8859, 9347, 9207, 8792, 11555, 8999, 9304, 8447, 6883, 8433, 10839, 10079, 3404, 8452, 9594, 10356, 9434, 8213, 9982,
+      9519, 8604, 8637, 8437, 9070, 7076, 8357, 9798, 4517, 12014, 10889, 19668, 8338, 16155, 11266, 8579, 9197, 8696,
+      10749, 11843, 10243, 15670, 2499,
+    ]);
+    const def = new Chunker(crypto.createHash('sha256').update('k').digest());
+    const big = (await chunkAll(def, seededBytes(12, 24 * 1024 * 1024), 1 << 20)).map((ch) => ch.length);
+    expect(big).toEqual([
+      1457957, 1587181, 1133246, 915553, 1133652, 2878109, 1123819, 862027, 1463355, 1276952, 1143826, 1171532, 1200014,
+      1241848, 1171349, 1248542, 1192268, 1955559, 1009035,
+    ]);
+    const lowEntropy = Buffer.alloc(300_000);
+    for (let i = 0; i < lowEntropy.length; i++) lowEntropy[i] = (i * 7) & 3;
+    expect((await chunkAll(c, lowEntropy, 4096)).map((ch) => ch.length)).toEqual([65536, 65536, 65536, 65536, 37856]);
+  });
 });

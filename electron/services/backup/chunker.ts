@@ -42,18 +42,20 @@ function topMask(bits: number): number {
  * bytes just before them, so an insertion moves the boundaries near it and nowhere else.
  */
 export class Chunker {
+  // Masks and the gear table are kept as int32 so the hot loop stays in small-integer arithmetic (no
+  // uint32 -> double conversions); `(x & mask) === 0` is the same test on the same 32 bits either way.
   private readonly maskS: number;
   private readonly maskL: number;
-  private readonly gear: Uint32Array;
+  private readonly gear: Int32Array;
   private readonly params: ChunkerParams;
 
   constructor(key: Buffer, params: ChunkerParams = DEFAULT_CHUNKER_PARAMS) {
     validateChunkerParams(params);
     this.params = params;
-    this.gear = gearTable(key);
+    this.gear = new Int32Array(gearTable(key).buffer);
     const bits = Math.round(Math.log2(params.avg));
-    this.maskS = topMask(bits + 2);
-    this.maskL = topMask(bits - 2);
+    this.maskS = topMask(bits + 2) | 0;
+    this.maskL = topMask(bits - 2) | 0;
   }
 
   /** Splits a stream of buffers into chunks, holding at most one chunk (<= max) plus one input buffer in memory. */
@@ -79,14 +81,34 @@ export class Chunker {
         }
         let cut = -1;
         const end = buf.length;
-        while (i < end) {
-          h = ((h << 1) + (gear[buf[i]!] as number)) >>> 0;
-          i++;
-          pos++;
-          if (pos >= max || (h & (pos < avg ? maskS : maskL)) === 0) {
-            cut = i;
-            break;
+        // Two loops instead of a mask choice per byte: before `avg` (chunk length after the byte < avg) the
+        // strict mask, from `avg` on the loose one plus the `max` limit.
+        if (pos < avg - 1) {
+          const stop = Math.min(end, i + (avg - 1 - pos));
+          const start = i;
+          while (i < stop) {
+            h = ((h << 1) + (gear[buf[i]!] as number)) | 0;
+            i++;
+            if ((h & maskS) === 0) {
+              cut = i;
+              break;
+            }
           }
+          pos += i - start;
+        }
+        if (cut < 0 && pos >= avg - 1) {
+          const stop = Math.min(end, i + (max - pos));
+          const start = i;
+          while (i < stop) {
+            h = ((h << 1) + (gear[buf[i]!] as number)) | 0;
+            i++;
+            if ((h & maskL) === 0) {
+              cut = i;
+              break;
+            }
+          }
+          pos += i - start;
+          if (cut < 0 && pos >= max) cut = i;
         }
         if (cut < 0) break;
         const tail = buf.subarray(0, cut);

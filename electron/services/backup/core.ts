@@ -146,10 +146,10 @@ export class StoreCore {
 
   /** Writes a finished pack durably, then records its pieces in the index (the index follows the disk). */
   async writePack(builder: PackBuilder): Promise<{ id: string; size: number }> {
-    const { id, bytes } = builder.finish();
-    await writeFileDurable(paths.pack(this.dir, id), bytes, this.hooks.beforeWrite);
-    this.indexPack(id, bytes.length, builder.entries);
-    return { id, size: bytes.length };
+    const { id, parts, size } = builder.finish();
+    await writeFileDurable(paths.pack(this.dir, id), parts, this.hooks.beforeWrite);
+    this.indexPack(id, size, builder.entries);
+    return { id, size };
   }
 
   indexPack(id: string, size: number, entries: readonly TocEntry[]): void {

@@ -4,7 +4,7 @@ import { LifelineError } from '../../../contract';
 /** Key derivation settings stored in the store's config, so a store keeps opening after defaults change. */
 export interface KdfParams {
   name: 'scrypt';
-  /** log2 of scrypt's N (cost). 17 by default. */
+  /** log2 of scrypt's N (cost). 15 for new stores (older stores: 17). */
   logN: number;
   r: number;
   p: number;
@@ -18,7 +18,11 @@ export interface WrappedKey {
   ciphertext: string;
 }
 
-export const DEFAULT_KDF_LOG_N = 17;
+/**
+ * 2^15 with r = 8 is 32 MiB of memory per derivation (2^17 was 128 MiB, which dominated the peak memory of
+ * every command). Stores keep their own parameters in the config, so older stores open as they were made.
+ */
+export const DEFAULT_KDF_LOG_N = 15;
 /** Below this the passphrase is too cheap to guess; tests use the floor to stay fast. */
 export const MIN_KDF_LOG_N = 12;
 export const MAX_KDF_LOG_N = 22;
@@ -51,9 +55,28 @@ export function deriveKek(passphrase: string, params: KdfParams): Buffer {
   });
 }
 
+/**
+ * Nonces come from a pool of CSPRNG bytes refilled in bulk: one randomBytes call per piece cost more than
+ * sealing a small record. Each nonce is still 12 fresh random bytes used once.
+ */
+const noncePool = Buffer.alloc(NONCE_BYTES * 4096);
+let noncePoolAt = noncePool.length;
+
+function freshNonce(): Buffer {
+  if (noncePoolAt + NONCE_BYTES > noncePool.length) {
+    crypto.randomFillSync(noncePool);
+    noncePoolAt = 0;
+  }
+  // Copied out, so refilling the pool never changes a nonce already handed out.
+  const nonce = Buffer.from(noncePool.subarray(noncePoolAt, noncePoolAt + NONCE_BYTES));
+  noncePool.fill(0, noncePoolAt, noncePoolAt + NONCE_BYTES);
+  noncePoolAt += NONCE_BYTES;
+  return nonce;
+}
+
 /** AES-256-GCM with a fresh random nonce; output is nonce || ciphertext || tag. */
 export function seal(key: Buffer, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const nonce = crypto.randomBytes(NONCE_BYTES);
+  const nonce = freshNonce();
   const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);

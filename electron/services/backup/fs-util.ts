@@ -13,15 +13,19 @@ export const TMP_PREFIX = '.tmp-';
  * Writes a file so that after a crash it is either absent or complete: temp file in the same folder,
  * fsync, rename over the final name, fsync the folder (so the rename itself survives power loss).
  */
-export async function writeFileDurable(dest: string, data: Uint8Array, beforeWrite?: BeforeWriteHook): Promise<void> {
+export async function writeFileDurable(dest: string, data: Uint8Array | readonly Uint8Array[], beforeWrite?: BeforeWriteHook): Promise<void> {
   const dir = path.dirname(dest);
   await fsp.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `${TMP_PREFIX}${crypto.randomBytes(6).toString('hex')}`);
   let handle: fsp.FileHandle | undefined;
   try {
-    beforeWrite?.(dest, data.length);
+    const parts: readonly Uint8Array[] = data instanceof Uint8Array ? [data] : data;
+    beforeWrite?.(dest, parts.reduce((n, p) => n + p.length, 0));
     handle = await fsp.open(tmp, 'wx', 0o600);
-    await handle.writeFile(data);
+    // Parts are written in order, so a pack is never concatenated into one more buffer just to be written.
+    for (const part of parts) {
+      for (let off = 0; off < part.length; ) off += (await handle.write(part, off, part.length - off)).bytesWritten;
+    }
     await handle.sync();
     await handle.close();
     handle = undefined;

@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import zlib from 'node:zlib';
-import { AuthError, open, seal, sha256 } from './crypto';
+import { AuthError, open, seal } from './crypto';
 
 /** What a piece holds; stored in the table of contents. */
 export const PieceType = { chunk: 1, record: 2, tree: 3 } as const;
@@ -40,7 +41,10 @@ export function maybeCompress(data: Buffer, hint: CompressHint): { bytes: Buffer
     const probe = zlib.deflateRawSync(data.subarray(0, probeSize), { level: 1 });
     if (probe.length > probeSize * 0.92) return { bytes: data, compression: Compression.none };
   }
-  const out = zlib.deflateRawSync(data, { level: 6 });
+  // Small pieces (records, tree nodes) get a window just big enough for them: same output size, much less
+  // per-call setup. Any raw-deflate reader inflates it with its default 32 KiB window.
+  const windowBits = data.length <= 16 * 1024 ? Math.max(9, Math.ceil(Math.log2(data.length))) : 15;
+  const out = zlib.deflateRawSync(data, { level: 6, windowBits });
   if (out.length >= data.length * 0.95) return { bytes: data, compression: Compression.none };
   return { bytes: out, compression: Compression.deflate };
 }
@@ -84,14 +88,26 @@ export function decodeToc(buf: Buffer): TocEntry[] {
   return entries;
 }
 
-/** Builds one pack in memory: header, sealed pieces, sealed table of contents, trailer. */
+/** Sealed pieces smaller than this are copied into a shared staging buffer, so a pack of many small records is
+ * a few big buffers (cheap to write) rather than tens of thousands of tiny ones. */
+const STAGE_BYTES = 1024 * 1024;
+
+/**
+ * Builds one pack in memory: header, sealed pieces, sealed table of contents, trailer. The file's SHA-256 is
+ * computed as the pieces arrive and the parts are written as they are, so finishing never copies the pack.
+ */
 export class PackBuilder {
-  private readonly parts: Buffer[] = [PACK_MAGIC];
-  private size = PACK_MAGIC.length;
+  private readonly parts: Buffer[] = [];
+  private readonly hash = crypto.createHash('sha256');
+  private stage: Buffer | undefined;
+  private stageLen = 0;
+  private size = 0;
   readonly entries: TocEntry[] = [];
   readonly ids = new Set<string>();
 
-  constructor(private readonly encKey: Buffer) {}
+  constructor(private readonly encKey: Buffer) {
+    this.append(PACK_MAGIC);
+  }
 
   get byteSize(): number {
     return this.size;
@@ -101,11 +117,33 @@ export class PackBuilder {
     return this.entries.length;
   }
 
+  private flushStage(): void {
+    if (!this.stage || this.stageLen === 0) return;
+    const part = this.stage.subarray(0, this.stageLen);
+    this.parts.push(part);
+    this.hash.update(part);
+    this.stage = undefined;
+    this.stageLen = 0;
+  }
+
+  private append(bytes: Buffer): void {
+    if (bytes.length >= STAGE_BYTES / 16) {
+      this.flushStage();
+      this.parts.push(bytes);
+      this.hash.update(bytes);
+    } else {
+      if (this.stage && this.stageLen + bytes.length > this.stage.length) this.flushStage();
+      this.stage ??= Buffer.allocUnsafe(STAGE_BYTES);
+      bytes.copy(this.stage, this.stageLen);
+      this.stageLen += bytes.length;
+    }
+    this.size += bytes.length;
+  }
+
   /** Adds an already sealed piece (prune copies pieces between packs without decrypting twice). */
   addSealed(id: Buffer, type: PieceType, compression: Compression, rawLength: number, sealed: Buffer): TocEntry {
     const entry: TocEntry = { id, type, compression, offset: this.size, length: sealed.length, rawLength };
-    this.parts.push(sealed);
-    this.size += sealed.length;
+    this.append(sealed);
     this.entries.push(entry);
     this.ids.add(id.toString('hex'));
     return entry;
@@ -116,14 +154,22 @@ export class PackBuilder {
     return this.addSealed(id, type, compression, plaintext.length, seal(this.encKey, bytes, id));
   }
 
-  /** The finished pack file and its id (SHA-256 of the file, hex). */
-  finish(): { id: string; bytes: Buffer } {
+  /**
+   * The finished pack file as parts to write in order, its size and id (SHA-256 of the file, hex). The builder
+   * must not be used afterwards.
+   */
+  finish(): { id: string; parts: Buffer[]; size: number } {
     const toc = seal(this.encKey, encodeToc(this.entries), TOC_AAD);
     const trailer = Buffer.alloc(TRAILER_BYTES);
     trailer.writeUInt32LE(toc.length, 0);
     TRAILER_MAGIC.copy(trailer, 4);
-    const bytes = Buffer.concat([...this.parts, toc, trailer]);
-    return { id: sha256(bytes).toString('hex'), bytes };
+    this.flushStage();
+    for (const b of [toc, trailer]) {
+      this.parts.push(b);
+      this.hash.update(b);
+      this.size += b.length;
+    }
+    return { id: this.hash.digest('hex'), parts: this.parts, size: this.size };
   }
 }
 

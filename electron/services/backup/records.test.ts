@@ -29,8 +29,8 @@ describe('record identity', () => {
     expect(() => canonicalJson({ data: new Uint8Array(2) })).toThrow(TypeError);
   });
 
-  it('groups messages by conversation and month, and fills the catalog row', () => {
-    expect(bucketPath(sms, 'ab')).toEqual(['messages', '+15550102000', '2023-11']);
+  it('groups messages by conversation and year, and fills the catalog row', () => {
+    expect(bucketPath(sms, 'ab')).toEqual(['messages', '+15550102000', '2023']);
     const cat = recordCatalog(sms, 100);
     expect(cat).toMatchObject({ kind: 'sms', thread: '+15550102000', date: sms.date, size: 100 });
     expect(cat.text).toContain('hi');

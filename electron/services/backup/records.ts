@@ -24,6 +24,13 @@ export interface MediaEntry {
   chunks: string[];
 }
 
+/** Whether a record carries bytes that must go through the chunker (only MMS parts and contact photos do). */
+export function recordHasBytes(record: PhoneRecord): boolean {
+  if (record.kind === 'mms') return record.parts.some((p) => p.data !== undefined);
+  if (record.kind === 'contact') return record.photo !== undefined;
+  return false;
+}
+
 export function isBlobRef(value: unknown): value is BlobRef {
   return typeof value === 'object' && value !== null && '$blob' in value && Object.keys(value).length === 1;
 }
@@ -117,14 +124,16 @@ function dirOf(relPath: string): string {
 
 /**
  * Where a record lives in the snapshot tree. Buckets group records that change together (a conversation's
- * month), so a new message rewrites one small bucket and every other bucket is shared with the last snapshot.
+ * year), so a new message rewrites one bucket and every other bucket is shared with the last snapshot. A year
+ * rather than a month: most conversations have a few messages a month, and a leaf per month made the tree
+ * (and its per-leaf costs) nearly as big as the messages themselves.
  */
 export function bucketPath(record: PhoneRecord, identityHex: string): string[] {
   switch (record.kind) {
     case 'sms':
-      return ['messages', normalizeAddress(record.address) || '(none)', monthOf(record.date)];
+      return ['messages', normalizeAddress(record.address) || '(none)', monthOf(record.date).slice(0, 4)];
     case 'mms':
-      return ['messages', mmsThread(record.addresses) || '(none)', monthOf(record.date)];
+      return ['messages', mmsThread(record.addresses) || '(none)', monthOf(record.date).slice(0, 4)];
     case 'call':
       return ['calls', monthOf(record.date).slice(0, 4), monthOf(record.date)];
     case 'contact':

@@ -84,20 +84,30 @@ async function* readChunks(core: StoreCore, chunks: readonly string[], sha: stri
   if (h.digest('hex') !== sha) throw new LifelineError('corrupt_data', `${what} does not match its checksum after reading; it is damaged in the store.`);
 }
 
-async function rehydrate(core: StoreCore, value: unknown): Promise<unknown> {
+/** Whether a stored record holds blob references (only MMS parts and contact photos can). */
+function hasBlobs(r: StoredRecord): boolean {
+  if (r.kind === 'mms') return r.parts.some((p) => p.data !== undefined);
+  if (r.kind === 'contact') return r.photo !== undefined;
+  return false;
+}
+
+/** Synchronous: pieces are read with pread, so there is nothing to wait for (and no promise per field). */
+function rehydrate(core: StoreCore, value: unknown): unknown {
   if (isBlobRef(value)) {
+    const h = crypto.createHash('sha256');
     const parts: Buffer[] = [];
-    for await (const b of readChunks(core, value.$blob.chunks, value.$blob.sha256, 'An attachment')) parts.push(b);
+    for (const c of value.$blob.chunks) {
+      const data = core.readPiece(Buffer.from(c, 'hex'));
+      h.update(data);
+      parts.push(data);
+    }
+    if (h.digest('hex') !== value.$blob.sha256) throw new LifelineError('corrupt_data', 'An attachment does not match its checksum after reading; it is damaged in the store.');
     return new Uint8Array(Buffer.concat(parts));
   }
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const v of value) out.push(await rehydrate(core, v));
-    return out;
-  }
+  if (Array.isArray(value)) return value.map((v) => rehydrate(core, v));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await rehydrate(core, v);
+    for (const [k, v] of Object.entries(value)) out[k] = rehydrate(core, v);
     return out;
   }
   return value;
@@ -155,7 +165,7 @@ export async function* restoreItems(core: StoreCore, snap: SnapshotObject, sel: 
       }
       if (!recordSelected(sel, stored)) continue;
       try {
-        const record = (await rehydrate(core, stored)) as PhoneRecord;
+        const record = (hasBlobs(stored) ? rehydrate(core, stored) : stored) as PhoneRecord;
         yield { type: 'record', record, identity: core.identity(identityString(stored)).toString('hex') };
       } catch (error) {
         yield { type: 'damaged', kind: stored.kind, what: `a ${stored.kind} record in ${where}`, reason: reason(error) };

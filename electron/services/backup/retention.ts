@@ -148,10 +148,12 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
 
   const packs = db.prepare('SELECT id, size FROM packs WHERE missing = 0 ORDER BY id').all() as { id: string; size: number }[];
   const rowsOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, damaged FROM pieces WHERE pack = ? ORDER BY offset');
-  const isLive = db.prepare('SELECT 1 FROM live WHERE id = ?').pluck();
+  // Claiming a live piece deletes it from `live`, so a piece stored twice (after a crash or an earlier repack) is
+  // live in the first intact pack only, without a JS set of every piece id (that grew with the store).
+  const claim = db.prepare('DELETE FROM live WHERE id = ?');
   type Row = { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; damaged: number };
-  const kept = new Set<string>();
-  const plan: { pack: string; size: number; live: Row[]; action: 'keep' | 'delete' | 'rewrite' }[] = [];
+  /** `live` rows are kept only for packs that get rewritten; the others need just their byte counts. */
+  const plan: { pack: string; size: number; liveBytes: number; live: Row[]; action: 'keep' | 'delete' | 'rewrite' }[] = [];
   const result: PruneResult = {
     packsDeleted: 0,
     packsRewritten: 0,
@@ -162,35 +164,39 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
     packsSkippedDamaged: [],
     dryRun: opts.dryRun ?? false,
   };
-  // A piece stored twice (after a crash or an earlier repack) is live in one pack only: the first intact one.
-  for (const p of packs) {
-    result.bytesBefore += p.size;
-    const rows = rowsOf.all(p.id) as Row[];
+  const claimAll = db.transaction((pack: string) => {
     const live: Row[] = [];
     let liveBytes = 0;
-    for (const r of rows) {
-      const hex = r.id.toString('hex');
-      if (!r.damaged && !kept.has(hex) && isLive.get(r.id)) {
-        kept.add(hex);
+    let total = 0;
+    let damaged = false;
+    for (const r of rowsOf.all(pack) as Row[]) {
+      total++;
+      if (r.damaged) damaged = true;
+      else if (claim.run(r.id).changes > 0) {
         live.push(r);
         liveBytes += r.length;
       }
     }
-    result.piecesRemoved += rows.length - live.length;
+    return { live, liveBytes, total, damaged };
+  });
+  for (const p of packs) {
+    result.bytesBefore += p.size;
+    const { live, liveBytes, total, damaged } = claimAll(p.id);
+    result.piecesRemoved += total - live.length;
     const unused = 1 - liveBytes / Math.max(1, p.size);
     const action = live.length === 0 ? 'delete' : unused > maxUnused ? 'rewrite' : 'keep';
-    if (rows.some((r) => r.damaged) && action !== 'keep') {
+    if (damaged && action !== 'keep') {
       // Keep damaged packs as they are; verify reports them and a later backup re-stores what it can.
       result.packsSkippedDamaged.push(p.id);
-      plan.push({ pack: p.id, size: p.size, live, action: 'keep' });
+      plan.push({ pack: p.id, size: p.size, liveBytes, live: [], action: 'keep' });
       continue;
     }
-    plan.push({ pack: p.id, size: p.size, live, action });
+    plan.push({ pack: p.id, size: p.size, liveBytes, live: action === 'rewrite' ? live : [], action });
   }
   if (opts.dryRun) {
     result.packsDeleted = plan.filter((p) => p.action === 'delete').length;
     result.packsRewritten = plan.filter((p) => p.action === 'rewrite').length;
-    result.bytesAfter = plan.reduce((n, p) => n + (p.action === 'keep' ? p.size : p.action === 'rewrite' ? p.live.reduce((m, r) => m + r.length, 0) : 0), 0);
+    result.bytesAfter = plan.reduce((n, p) => n + (p.action === 'keep' ? p.size : p.action === 'rewrite' ? p.liveBytes : 0), 0);
     return result;
   }
 

@@ -13,6 +13,7 @@ import { SNAPSHOT_NODES_CTE, openIndex } from './index-db';
 import type { ItemKind } from './import/types';
 import { DEFAULT_PACK_SIZE, FORMAT_NAME, FORMAT_VERSION, paths, type SnapshotObject, type StoreConfig } from './layout';
 import { StoreLock } from './lock';
+import { applyRecordCacheMigrations, clearRecordCache } from './record-file-cache';
 import { restoreItems, type RestoreItem, type RestoreSelection } from './restore';
 import { forgetSnapshots, pruneStore, type ForgetResult, type ForgetRules, type PruneResult } from './retention';
 import { verifyStore, type VerifyOptions, type VerifyReport } from './verify';
@@ -213,6 +214,12 @@ export class BackupStore {
       // A damaged index is only derived data: drop it; reconcile below rebuilds it from the packs.
       for (const suffix of ['', '-wal', '-shm']) fs.rmSync(indexPath + suffix, { force: true });
       db = openIndex(indexPath, () => clock.now());
+    }
+    try {
+      applyRecordCacheMigrations(db, () => clock.now());
+    } catch (error) {
+      db.close();
+      throw error;
     }
     const store = new BackupStore(new StoreCore(abs, config, keys, db, clock, opts.hooks ?? {}), { indexPath });
     let lock: StoreLock | undefined;
@@ -426,6 +433,7 @@ export class BackupStore {
       db.transaction(() => {
         db.exec(`DELETE FROM node_items; DELETE FROM node_children; DELETE FROM nodes; DELETE FROM item_pieces;
           DELETE FROM items_fts; DELETE FROM items; DELETE FROM snapshots; DELETE FROM pieces; DELETE FROM packs; DELETE FROM file_cache;`);
+        clearRecordCache(db);
       })();
       db.exec('VACUUM');
       return this.reconcileLocked();

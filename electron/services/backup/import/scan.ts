@@ -6,7 +6,7 @@ import { readMediaFile, walkFolder } from './media';
 import { readNoteFile } from './notes';
 import { readSmsXmlFile, sniffXmlRoot } from './sms-xml';
 import { extensionOf, MEDIA_EXTENSIONS, NOTE_EXTENSIONS, sniffFileKind, VCARD_EXTENSIONS, type SniffedKind } from './sniff';
-import type { ImportEvent } from './types';
+import type { ImportEvent, RecordFileEvent } from './types';
 import { readVcardFile } from './vcard';
 
 /**
@@ -53,16 +53,25 @@ function noteRelPath(relPath: string): string {
   return relPath;
 }
 
+/** The event that announces a record file; the consumer may set `reuse` on it (see RecordFileEvent). */
+function announce(absPath: string, stat: Stats): RecordFileEvent {
+  return { type: 'file', file: absPath, size: stat.size, mtime: stat.mtimeMs };
+}
+
 async function* importFile(absPath: string, relPath: string, stat: Stats, options: ScanOptions): AsyncGenerator<ImportEvent> {
   const kind = await classify(absPath, relPath);
   switch (kind) {
-    case 'vcard':
+    case 'vcard': {
       if (stat.size === 0) {
         yield { type: 'skipped', skipped: { file: absPath, kind: 'contact', reason: 'the file is empty (0 bytes)' } };
         return;
       }
+      const file = announce(absPath, stat);
+      yield file;
+      if (file.reuse) return;
       yield* readVcardFile(absPath, options);
       return;
+    }
     case 'xml': {
       if (stat.size === 0) {
         yield { type: 'skipped', skipped: { file: absPath, reason: 'the file is empty (0 bytes)' } };
@@ -81,12 +90,19 @@ async function* importFile(absPath: string, relPath: string, stat: Stats, option
         };
         return;
       }
+      const file = announce(absPath, stat);
+      yield file;
+      if (file.reuse) return;
       yield* readSmsXmlFile(absPath, options);
       return;
     }
-    case 'note':
+    case 'note': {
+      const file = announce(absPath, stat);
+      yield file;
+      if (file.reuse) return;
       yield await readNoteFile(absPath, noteRelPath(relPath));
       return;
+    }
     case 'media':
       yield await readMediaFile(absPath, relPath);
       return;

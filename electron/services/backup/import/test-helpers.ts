@@ -21,7 +21,7 @@ export async function collect(events: AsyncIterable<ImportEvent>): Promise<Colle
     if (event.type === 'record') out.records.push(event.record);
     else if (event.type === 'skipped') out.skipped.push(event.skipped);
     else if (event.type === 'media') out.media.push(event.media);
-    else out.progress.push(event);
+    else if (event.type === 'progress') out.progress.push(event);
   }
   return out;
 }

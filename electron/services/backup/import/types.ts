@@ -113,4 +113,19 @@ export type ImportEvent =
   | { type: 'record'; record: PhoneRecord; file: string }
   | { type: 'media'; media: MediaSource }
   | { type: 'skipped'; skipped: SkippedItem }
-  | { type: 'progress'; file: string; bytesRead: number; bytesTotal: number };
+  | { type: 'progress'; file: string; bytesRead: number; bytesTotal: number }
+  | RecordFileEvent;
+
+/**
+ * Sent before a record file (vCard, SMS/calls XML, note) is parsed. A consumer that already holds what this
+ * exact file (path, size, mtime) produced sets `reuse` to true before asking for the next event, and the
+ * scanner then skips parsing the file. Consumers that do not care ignore the event.
+ */
+export interface RecordFileEvent {
+  type: 'file';
+  file: string;
+  size: number;
+  /** ms since epoch */
+  mtime: number;
+  reuse?: boolean;
+}

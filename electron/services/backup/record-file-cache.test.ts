@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { currentVersion } from '../db/migrate';
+import { scanSource } from './import/scan';
+import { RECORD_CACHE_SCOPE, recordCacheMigrations } from './record-file-cache';
+import { BackupStore } from './store';
+import { TEST_CHUNKER, TEST_KDF_LOG_N, TEST_PACK_SIZE, tempDir } from './test-support';
+
+const PASS = 'correct horse battery staple';
+
+function sms(date: number, body: string, address = '+15550100001'): string {
+  return `  <sms protocol="0" address="${address}" date="${date}" type="1" body="${body}" read="1" status="-1" contact_name="Ana" />\n`;
+}
+
+function writeExport(dir: string, smsLines: string[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'sms.xml'),
+    `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count="${smsLines.length}">\n${smsLines.join('')}</smses>\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'contacts.vcf'),
+    'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Example\r\nTEL:+15550100001\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Budi\r\nTEL:+6281234567890\r\nEND:VCARD\r\n',
+  );
+}
+
+/** Counts how many record files were announced and how many of them the store reused instead of parsing. */
+async function backup(store: BackupStore, dir: string): Promise<{ reused: number; announced: number; digest: string; items: number; duplicates: number }> {
+  let reused = 0;
+  let announced = 0;
+  async function* events() {
+    for await (const ev of scanSource([dir])) {
+      yield ev;
+      if (ev.type === 'file') {
+        announced++;
+        if (ev.reuse) reused++;
+      }
+    }
+  }
+  const receipt = await store.backup({ device: 'phone', events: events() });
+  return { reused, announced, digest: receipt.digest.value, items: receipt.totals.items, duplicates: receipt.duplicates };
+}
+
+describe('record file cache', () => {
+  it('migration 1 creates its tables in its own scope', async () => {
+    const base = tempDir();
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const db = store.internals.db;
+    expect(currentVersion(db, RECORD_CACHE_SCOPE)).toBe(recordCacheMigrations.length);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    expect(tables).toEqual(expect.arrayContaining(['record_files', 'record_file_rows']));
+    store.close();
+  });
+
+  it('replays unchanged exports with the same snapshot content, and reads changed ones again', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    const lines = Array.from({ length: 50 }, (_, i) => sms(1_700_000_000_000 + i * 60_000, `message ${i}`));
+    // An exact duplicate inside the file: merged on the first run, and merged again when replayed.
+    writeExport(src, [...lines, sms(1_700_000_000_000, 'message 0')]);
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+
+    const first = await backup(store, src);
+    expect(first).toMatchObject({ reused: 0, announced: 2, items: 52, duplicates: 1 });
+    const second = await backup(store, src);
+    expect(second).toEqual({ ...first, reused: 2 });
+
+    // A re-dumped export with one more message is parsed again; the unchanged vCard is still reused.
+    writeExport(src, [...lines, sms(1_700_000_000_000, 'message 0'), sms(1_800_000_000_000, 'new one')]);
+    const vcf = path.join(src, 'contacts.vcf');
+    fs.utimesSync(vcf, new Date(1_600_000_000_000), new Date(1_600_000_000_000));
+    const third = await backup(store, src);
+    expect(third).toMatchObject({ items: 53, duplicates: 1 });
+    expect(third.reused).toBe(0); // the vCard's mtime changed too (rewritten, then set back to another time)
+    const fourth = await backup(store, src);
+    expect(fourth).toEqual({ ...third, reused: 2 });
+
+    // Restore gives every message once, whether the snapshot came from parsing or from the cache.
+    const bodies: string[] = [];
+    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+    expect(bodies.sort()).toEqual([...lines.map((_, i) => `message ${i}`), 'new one'].sort());
+    store.close();
+  });
+
+  it('does not replay a file whose records are no longer stored (a pack went missing)', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    writeExport(src, Array.from({ length: 20 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `hello ${i}`)));
+    const dir = path.join(base, 'store');
+    let store = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const first = await backup(store, src);
+    store.close();
+    // Losing every pack: the cached rows point at pieces that are gone, so the files must be read again.
+    fs.rmSync(path.join(dir, 'packs'), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, 'snapshots'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, 'packs'));
+    fs.mkdirSync(path.join(dir, 'snapshots'));
+    store = await BackupStore.open(dir, PASS);
+    const again = await backup(store, src);
+    expect(again).toEqual({ ...first, reused: 0 });
+    let restored = 0;
+    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record') restored++;
+    expect(restored).toBe(20);
+    store.close();
+  });
+
+  it('does not remember a file that had a skipped record, so the skip is reported on every run', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    writeExport(src, [sms(1_700_000_000_000, 'fine'), '  <sms date="oops" type="1" body="bad date" address="+1" />\n']);
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    await backup(store, src);
+    const second = await backup(store, src);
+    expect(second.reused).toBe(1); // the vCard only
+    expect(store.receipt('latest').skipped.count).toBeGreaterThan(0);
+    store.close();
+  });
+});

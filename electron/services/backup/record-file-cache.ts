@@ -1,0 +1,204 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { applyMigrations, type Migration } from '../db/migrate';
+import type { ItemKind } from './import/types';
+
+/**
+ * The file cache for record exports (sms/calls XML, .vcf, notes): what each file produced the last time it
+ * was read, keyed on (device, absolute path, size, mtime). When a file is unchanged, a backup replays those
+ * rows instead of parsing, hashing and packing every record again, which is what made a backup with no change
+ * cost as much as the first one. Like everything in the index it is derived data: losing it only costs time.
+ *
+ * Its own migration scope, so it evolves independently of the catalog schema.
+ */
+export const RECORD_CACHE_SCOPE = 'backup-record-cache';
+
+export const recordCacheMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'record file cache: files and the records each produced',
+    up(db) {
+      db.exec(`
+        CREATE TABLE record_files (
+          id INTEGER PRIMARY KEY,
+          device TEXT NOT NULL,
+          path TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          mtime INTEGER NOT NULL,
+          UNIQUE (device, path)
+        ) STRICT;
+        CREATE TABLE record_file_rows (
+          file INTEGER NOT NULL,
+          seq INTEGER NOT NULL,
+          identity BLOB NOT NULL,
+          key BLOB,
+          bucket TEXT,
+          kind TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          sha TEXT,
+          PRIMARY KEY (file, seq)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+export function applyRecordCacheMigrations(db: Database, now: () => number): void {
+  applyMigrations(db, RECORD_CACHE_SCOPE, recordCacheMigrations, now);
+}
+
+/** Empties the cache (after `rebuild-index`, which starts every cache over). */
+export function clearRecordCache(db: Database): void {
+  db.exec('DELETE FROM record_file_rows; DELETE FROM record_files;');
+}
+
+/** A record the run accepted (`key` set) or merged into an earlier one with the same identity (`key` null). */
+export interface CachedRow {
+  identity: Buffer;
+  key: Buffer | null;
+  bucket: string | null;
+  kind: ItemKind;
+  size: number;
+  sha: string | null;
+}
+
+export interface ReplayResult {
+  kinds: Map<ItemKind, { items: number; bytes: number }>;
+  duplicates: number;
+}
+
+interface RunFile {
+  id: number;
+  device: string;
+  path: string;
+  size: number;
+  mtime: number;
+  seq: number;
+  clean: boolean;
+}
+
+/**
+ * One backup run's view of the cache. `tryReplay` is asked when a record file starts; otherwise the run
+ * `note`s what each record became. Nothing persistent changes before `commit`, which the run calls once its
+ * snapshot is written: a cancelled or crashed run leaves the cache as it was.
+ */
+export class RecordFileCache {
+  private readonly files = new Map<string, RunFile>();
+  private nextTempId = 1;
+  private readonly st: {
+    find: Statement;
+    badRows: Statement;
+    conflictRows: Statement;
+    replayIdentity: Statement;
+    replayEntries: Statement;
+    countDupRows: Statement;
+    stats: Statement;
+    insertTemp: Statement;
+  };
+
+  constructor(private readonly db: Database, private readonly device: string) {
+    db.exec(`
+      CREATE TEMP TABLE IF NOT EXISTS run_file_rows (
+        file INTEGER NOT NULL, seq INTEGER NOT NULL, identity BLOB NOT NULL, key BLOB, bucket TEXT, kind TEXT NOT NULL,
+        size INTEGER NOT NULL, sha TEXT, PRIMARY KEY (file, seq)) WITHOUT ROWID;
+      DELETE FROM run_file_rows;
+    `);
+    this.st = {
+      find: db.prepare('SELECT id FROM record_files WHERE device = ? AND path = ? AND size = ? AND mtime = ?').pluck(),
+      // Every piece an accepted record needs (its own and any attachment chunks) must still be stored and intact,
+      // and its catalog row must exist (the tree links leaves to catalog rows).
+      badRows: db
+        .prepare(
+          `SELECT 1 FROM record_file_rows r LEFT JOIN items i ON i.key = r.key
+           WHERE r.file = ? AND r.key IS NOT NULL AND (i.id IS NULL OR EXISTS (
+             SELECT 1 FROM item_pieces ip WHERE ip.item = i.id AND NOT EXISTS (
+               SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = ip.piece AND k.missing = 0 AND p.damaged = 0)))
+           LIMIT 1`,
+        )
+        .pluck(),
+      // Replaying must give what parsing would: an accepted record must not already be in this run (it would be
+      // a duplicate now), and a merged one must be merged again (its identity seen earlier in the file or the run).
+      conflictRows: db
+        .prepare(
+          `SELECT 1 FROM record_file_rows r WHERE r.file = ? AND (
+             (r.key IS NOT NULL AND EXISTS (SELECT 1 FROM run_identity ri WHERE ri.identity = r.identity))
+             OR (r.key IS NULL AND NOT EXISTS (SELECT 1 FROM run_identity ri WHERE ri.identity = r.identity)
+                 AND NOT EXISTS (SELECT 1 FROM record_file_rows e WHERE e.file = r.file AND e.seq < r.seq AND e.identity = r.identity AND e.key IS NOT NULL)))
+           LIMIT 1`,
+        )
+        .pluck(),
+      replayIdentity: db.prepare('INSERT OR IGNORE INTO run_identity (identity) SELECT identity FROM record_file_rows WHERE file = ? AND key IS NOT NULL'),
+      replayEntries: db.prepare(
+        `INSERT OR IGNORE INTO run_entries (bucket, key, kind, size, sha, media)
+         SELECT bucket, key, kind, size, sha, NULL FROM record_file_rows WHERE file = ? AND key IS NOT NULL`,
+      ),
+      countDupRows: db.prepare('SELECT count(*) FROM record_file_rows WHERE file = ? AND key IS NULL').pluck(),
+      stats: db.prepare('SELECT kind, count(*) AS items, sum(size) AS bytes FROM record_file_rows WHERE file = ? AND key IS NOT NULL GROUP BY kind'),
+      insertTemp: db.prepare('INSERT INTO run_file_rows (file, seq, identity, key, bucket, kind, size, sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  /**
+   * Called when a record file starts. If the file is unchanged since a run that read it completely and what it
+   * produced is still stored, its records go into the run's tables and the caller skips parsing it.
+   */
+  tryReplay(file: string, size: number, mtimeMs: number): ReplayResult | undefined {
+    const mtime = Math.round(mtimeMs);
+    const id = this.st.find.get(this.device, file, size, mtime) as number | undefined;
+    if (id !== undefined && !this.files.has(file) && this.st.badRows.get(id) === undefined && this.st.conflictRows.get(id) === undefined) {
+      this.st.replayIdentity.run(id);
+      this.st.replayEntries.run(id);
+      const kinds: ReplayResult['kinds'] = new Map();
+      for (const row of this.st.stats.all(id) as { kind: ItemKind; items: number; bytes: number }[]) kinds.set(row.kind, { items: row.items, bytes: row.bytes });
+      const duplicates = this.st.countDupRows.get(id) as number;
+      this.files.set(file, { id: -1, device: this.device, path: file, size, mtime, seq: 0, clean: false });
+      return { kinds, duplicates };
+    }
+    this.files.set(file, { id: this.nextTempId++, device: this.device, path: file, size, mtime, seq: 0, clean: true });
+    return undefined;
+  }
+
+  /** What one record of a file being read became. Records of files that did not announce themselves are ignored. */
+  note(file: string, row: CachedRow): void {
+    const f = this.files.get(file);
+    if (!f || !f.clean) return;
+    this.st.insertTemp.run(f.id, f.seq++, row.identity, row.key, row.bucket, row.kind, row.size, row.sha);
+  }
+
+  /** A file with a skipped record (or that failed part-way) is read again next time, so the skip is reported again. */
+  taint(file: string): void {
+    const f = this.files.get(file);
+    if (f) f.clean = false;
+  }
+
+  /** After the snapshot is committed: remember what the files read completely in this run produced. */
+  commit(): void {
+    const db = this.db;
+    const findOld = db.prepare('SELECT id FROM record_files WHERE device = ? AND path = ?').pluck();
+    const delRows = db.prepare('DELETE FROM record_file_rows WHERE file = ?');
+    const delFile = db.prepare('DELETE FROM record_files WHERE id = ?');
+    const insFile = db.prepare('INSERT INTO record_files (device, path, size, mtime) VALUES (?, ?, ?, ?)');
+    const copy = db.prepare(
+      `INSERT INTO record_file_rows (file, seq, identity, key, bucket, kind, size, sha)
+       SELECT ?, seq, identity, key, bucket, kind, size, sha FROM run_file_rows WHERE file = ?`,
+    );
+    db.transaction(() => {
+      for (const f of this.files.values()) {
+        if (f.id < 0) continue; // replayed: the cached rows are still right
+        const old = findOld.get(f.device, f.path) as number | undefined;
+        if (old !== undefined) {
+          delRows.run(old);
+          delFile.run(old);
+        }
+        if (!f.clean) continue;
+        const id = Number(insFile.run(f.device, f.path, f.size, f.mtime).lastInsertRowid);
+        copy.run(id, f.id);
+      }
+      db.exec('DELETE FROM run_file_rows');
+    })();
+  }
+
+  /** Drops the run's pending rows without remembering anything (cancel, failure). */
+  discard(): void {
+    this.db.exec('DELETE FROM run_file_rows');
+  }
+}
