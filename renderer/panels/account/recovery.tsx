@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { NewPasswordFields } from '../../components/new-password-fields';
 import type { MaskedChannel } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
@@ -207,25 +208,19 @@ function PasswordStep() {
   return (
     <StepCard step={4} title={t('account.recovery.passwordTitle')} lead={t('account.recovery.passwordLead')}>
       <form className="form" onSubmit={submit} noValidate>
-        <TextField
-          label={t('account.fields.newPassword')}
-          hint={t('account.signUpForm.passwordRules')}
-          type="password"
+        <NewPasswordFields
+          labels={{
+            password: t('account.fields.newPassword'),
+            confirm: t('account.fields.confirmNewPassword'),
+            hint: t('account.signUpForm.passwordRules'),
+            mismatch: t('account.signUpForm.mismatch'),
+          }}
           value={password}
+          confirm={confirm}
           onValueChange={setPassword}
-          autoComplete="new-password"
-          required
+          onConfirmChange={setConfirm}
+          meter={<StrengthFor form="recovery" password={password} />}
           autoFocus
-        />
-        <StrengthFor form="recovery" password={password} />
-        <TextField
-          label={t('account.fields.confirmNewPassword')}
-          type="password"
-          value={confirm}
-          onValueChange={setConfirm}
-          autoComplete="new-password"
-          required
-          error={confirm && password !== confirm && confirm.length >= password.length ? t('account.signUpForm.mismatch') : undefined}
         />
         <ErrorNotice error={recovery.error} />
         <div className="actions">

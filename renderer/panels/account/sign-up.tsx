@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { NewPasswordFields } from '../../components/new-password-fields';
 import type { Channel } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
@@ -33,24 +34,18 @@ export function SignUpScreen() {
           <TextField label={t('account.fields.email')} type="email" value={email} onValueChange={setEmail} autoComplete="email" spellCheck={false} />
           <TextField label={t('account.fields.phone')} hint={t('account.fields.phoneHint')} type="tel" value={phone} onValueChange={setPhone} autoComplete="tel" />
         </div>
-        <TextField
-          label={t('account.fields.password')}
-          hint={t('account.signUpForm.passwordRules')}
-          type="password"
+        <NewPasswordFields
+          labels={{
+            password: t('account.fields.password'),
+            confirm: t('account.fields.confirmPassword'),
+            hint: t('account.signUpForm.passwordRules'),
+            mismatch: t('account.signUpForm.mismatch'),
+          }}
           value={password}
+          confirm={confirm}
           onValueChange={setPassword}
-          autoComplete="new-password"
-          required
-        />
-        <StrengthFor form="signUp" password={password} />
-        <TextField
-          label={t('account.fields.confirmPassword')}
-          type="password"
-          value={confirm}
-          onValueChange={setConfirm}
-          autoComplete="new-password"
-          required
-          error={confirm && password !== confirm && confirm.length >= password.length ? t('account.signUpForm.mismatch') : undefined}
+          onConfirmChange={setConfirm}
+          meter={<StrengthFor form="signUp" password={password} />}
         />
         {problem ? (
           <p className="notice notice-error" role="alert">
