@@ -136,3 +136,13 @@ describe('the Shop panel', () => {
     expect(screen.getByRole('table', { name: 'Audit log' }).textContent).toMatch(/ticket\.created/);
   });
 });
+
+describe('phone names', () => {
+  it('say the brand once', async () => {
+    const { phoneName } = await import('./ticket-detail');
+    expect(phoneName('Redmi', 'Redmi Note 13 Pro 5G')).toBe('Redmi Note 13 Pro 5G');
+    expect(phoneName('samsung', 'Galaxy A54 5G')).toBe('samsung Galaxy A54 5G');
+    expect(phoneName(null, 'Pixel 8')).toBe('Pixel 8');
+    expect(phoneName('Google', null)).toBe('Google');
+  });
+});

@@ -132,7 +132,7 @@ function IdentityStep({ ticket }: { ticket: ShopTicket }) {
       {id ? (
         <dl className="sh-facts" aria-label={t('shop.identity.label')}>
           <dt>{t('shop.identity.phone')}</dt>
-          <dd>{[id.brand, id.marketingName ?? id.model].filter(Boolean).join(' ')}</dd>
+          <dd>{phoneName(id.brand, id.marketingName ?? id.model)}</dd>
           <dt>{t('shop.identity.model')}</dt>
           <dd>{id.model ?? '-'}</dd>
           <dt>{t('shop.identity.serial')}</dt>
@@ -448,4 +448,11 @@ function AuditLog({ ticket }: { ticket: ShopTicket }) {
       </table>
     </section>
   );
+}
+
+/** "Redmi Note 13 Pro 5G", not "Redmi Redmi Note 13 Pro 5G": the brand only when the name does not start with it. */
+export function phoneName(brand: string | null | undefined, name: string | null | undefined): string {
+  if (!name) return brand ?? '';
+  if (!brand || name.toLowerCase().startsWith(brand.toLowerCase())) return name;
+  return `${brand} ${name}`;
 }
