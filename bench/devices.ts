@@ -1,9 +1,11 @@
 /**
  * `npm run bench:devices`: many simulated devices reporting to the agent API over loopback HTTP, then the
- * history query for a long trail. Sizes come from the environment so CI can run it small:
+ * history query for a long trail, then that trail's map render in Chromium (bench/devices-map.ts; BENCH_MAP=0
+ * leaves it out). Sizes come from the environment so CI can run it small:
  *   BENCH_DEVICES (1000)  BENCH_REPORTS_PER_DEVICE (5)  BENCH_CONCURRENCY (64)  BENCH_MAX_SECONDS (60)
- *   BENCH_TRAIL_POINTS (100000)
- * Results go to bench/results/devices.json.
+ *   BENCH_TRAIL_POINTS (100000)  BENCH_RUNS (5, map render)
+ *   BENCH_SIZE=small: 100 devices, a 5,000-point trail, one map render run.
+ * Results are merged into bench/results/devices.json (keys this run does not measure stay).
  */
 import BetterSqlite3 from 'better-sqlite3';
 import fs from 'node:fs';
@@ -20,6 +22,7 @@ import { DevicesService } from '../electron/services/devices/devices-service';
 import { InMemoryDeviceAccountGate } from '../electron/services/devices/memory-gate';
 import { deviceMigrations } from '../electron/services/devices/migrations';
 import { loadPlaceIndex } from '../electron/services/devices/places';
+import { benchMapRender, mapRenderOptionsFromEnv, mergeResults } from './devices-map';
 
 function envInt(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -27,12 +30,14 @@ function envInt(name: string, fallback: number): number {
   return value;
 }
 
-const DEVICES = envInt('BENCH_DEVICES', 1000);
+const SMALL = process.env.BENCH_SIZE === 'small';
+const DEVICES = envInt('BENCH_DEVICES', SMALL ? 100 : 1000);
 const REPORTS_PER_DEVICE = envInt('BENCH_REPORTS_PER_DEVICE', 5);
 const CONCURRENCY = envInt('BENCH_CONCURRENCY', 64);
 const MAX_SECONDS = envInt('BENCH_MAX_SECONDS', 60);
-const TRAIL_POINTS = envInt('BENCH_TRAIL_POINTS', 100_000);
+const TRAIL_POINTS = envInt('BENCH_TRAIL_POINTS', SMALL ? 5_000 : 100_000);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = path.join(ROOT, 'bench/results/devices.json');
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -168,17 +173,18 @@ async function main(): Promise<void> {
       queryWithContractValidationMs: round(withContractMs),
       geojsonExportMs: round(exportMs),
       geojsonBytes: geojson.content.length,
-      // The map render of the trail is measured in the renderer (not part of this service benchmark).
     },
   };
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench/results/devices.json'), `${JSON.stringify(results, null, 2)}\n`);
   fs.rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   if (accepted !== stored) {
+    mergeResults(RESULTS, results);
     process.stderr.write(`Accepted ${accepted} reports but stored ${stored}: reports were lost.\n`);
     process.exit(1);
   }
+  // The same trail size drawn on the Devices panel's map, in Chromium against the web host.
+  const mapRender = process.env.BENCH_MAP === '0' ? undefined : { at: new Date().toISOString(), ...(await benchMapRender(mapRenderOptionsFromEnv((line) => process.stderr.write(`${line}\n`)))) };
+  const merged = mergeResults(RESULTS, mapRender ? { ...results, mapRender } : results);
+  process.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
 }
 
 function round(n: number): number {

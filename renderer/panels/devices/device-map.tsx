@@ -109,6 +109,13 @@ export function DeviceMap({ deviceId, points, index, last, tileUrl, label }: Dev
     const soFar = thinForDrawing(trailUntil(points, index), DRAWN_POINTS).map((p) => L.latLng(p.lat, p.lon));
     trailAll.setLatLngs(all);
     trailSoFar.setLatLngs(soFar);
+    // What the map has drawn, for the benchmark and e2e tests to wait on (the SVG path alone does not say which trail).
+    const element = container.current;
+    if (element) {
+      element.dataset.trailDevice = deviceId;
+      element.dataset.trailPoints = String(points.length);
+      element.dataset.trailIndex = String(index);
+    }
 
     if (last) {
       accuracy.setLatLng([last.lat, last.lon]).setRadius(Math.max(1, last.accuracyM));

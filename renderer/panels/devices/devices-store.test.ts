@@ -53,11 +53,14 @@ describe('the devices store', () => {
     await store.getState().devicesOpened();
     store.getState().timeMoved(1);
     far.state.points = [...far.state.points, { ...far.state.points[0]!, at: T0 }];
+    const calls = transport.calls.length;
     transport.emit('devices.updated', { deviceId: 'dev-1' });
     await settle();
     await settle();
     expect(store.getState().history.points).toHaveLength(6);
     expect(store.getState().history.index).toBe(1);
+    // Only what is newer than the last point was asked for.
+    expect(transport.calls.slice(calls).find((c) => c.method === 'devices.history')?.input).toMatchObject({ deviceId: 'dev-1', from: expect.any(Number) });
 
     store.getState().timeMoved(99);
     expect(store.getState().history.index).toBe(5);

@@ -10,7 +10,8 @@ export type { DevicesError } from './devices-api';
 /** The enrollment code lives 10 minutes (the devices issue); used when the two clocks disagree. */
 export const ENROLL_CODE_LIFETIME_MS = 10 * 60_000;
 /** How much of a trail the map asks for: the newest points, enough for weeks of reports every few minutes. */
-export const HISTORY_LIMIT = 20_000;
+/** A month of reports every ~26 s: the whole default 30-day history (bench:devices draws it in well under a second). */
+export const HISTORY_LIMIT = 100_000;
 
 export type NotificationPermissionState = 'unsupported' | 'default' | 'granted' | 'denied';
 
@@ -154,13 +155,18 @@ export function createDevicesStore(client: LifelineClient, deps: DevicesStoreDep
       const before = get().history;
       const following = before.deviceId !== deviceId || before.index >= lastIndex(before.points);
       if (!quiet) set({ history: { ...before, deviceId, loading: true, error: undefined } });
-      const result = await api.call('devices.history', { deviceId, limit: HISTORY_LIMIT });
+      // After a report only the points newer than the last one are fetched and appended, not the whole month again.
+      const newest = quiet && before.deviceId === deviceId ? before.points.at(-1)?.at : undefined;
+      const result = await api.call('devices.history', newest === undefined ? { deviceId, limit: HISTORY_LIMIT } : { deviceId, from: newest + 1, limit: HISTORY_LIMIT });
       if (get().selectedId !== deviceId) return;
       if (!result.ok) {
         if (!quiet) set({ history: { ...emptyHistory(), deviceId, error: failed(toError(result.error)) } });
         return;
       }
-      const { points, truncated } = result.value;
+      const latest = get().history;
+      const appended = newest !== undefined && latest.deviceId === deviceId && !result.value.truncated;
+      const points = appended ? [...latest.points, ...result.value.points].slice(-HISTORY_LIMIT) : result.value.points;
+      const truncated = appended ? latest.truncated || latest.points.length + result.value.points.length > HISTORY_LIMIT : result.value.truncated;
       // While the slider sits at "now" it follows new reports; once moved back it stays where the person put it.
       const index = following ? lastIndex(points) : Math.min(get().history.index, lastIndex(points));
       set({ history: { deviceId, points, truncated, loading: false, error: undefined, index } });

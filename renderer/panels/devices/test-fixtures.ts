@@ -50,7 +50,12 @@ export function fakeDevices(options: { devices?: DeviceSummary[]; points?: Histo
     state.signedIn ? run(input as Record<string, unknown>) : fail('not_signed_in', 'Sign in to see your devices.');
   const handlers: Record<string, MemoryHandler> = {
     'devices.list': guard(() => ok({ devices: state.devices })),
-    'devices.history': guard(() => ok({ points: state.points, truncated: false })),
+    // Like the service: points in [from, to], the newest `limit` of them, oldest first.
+    'devices.history': guard((input) => {
+      const { from = 0, to = Number.MAX_SAFE_INTEGER, limit = 100_000 } = input as { from?: number; to?: number; limit?: number };
+      const inRange = state.points.filter((p) => p.at >= from && p.at <= to);
+      return ok({ points: inRange.slice(-limit), truncated: inRange.length > limit });
+    }),
     'devices.commands': guard((input) => ok({ commands: state.commands.filter((c) => c.deviceId === input.deviceId) })),
     'devices.alerts': guard(() => ok({ alerts: state.alerts })),
     'devices.settings': guard(() => ok(state.settings)),
