@@ -32,6 +32,17 @@ export const systemMethods = {
     input: z.object({}).strict(),
     output: SystemInfo,
   }),
+  'system.pickPaths': defineMethod({
+    summary: "Shows the computer's own folder or file picker (desktop app only); the web host answers unavailable.",
+    input: z
+      .object({
+        kind: z.enum(['folder', 'files']),
+        /** The picker window's title, in the person's language. */
+        title: z.string().max(200).optional(),
+      })
+      .strict(),
+    output: z.object({ paths: z.array(z.string()) }),
+  }),
   'system.ping': defineMethod({
     summary: 'Echoes a short text back with the service time; a liveness check through the whole stack.',
     input: z.object({ text: z.string().max(200) }).strict(),

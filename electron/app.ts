@@ -7,7 +7,7 @@ import { createAccountHandlers } from './handlers/account-handlers';
 import { createBackupHandlers } from './handlers/backup-handlers';
 import { createDeviceHandlers } from './handlers/device-handlers';
 import { createShopHandlers } from './handlers/shop-handlers';
-import { createSystemHandlers } from './handlers/system-handlers';
+import { createSystemHandlers, type PathPicker } from './handlers/system-handlers';
 import { createAccountServices, type AccountServices, type AccountServicesOptions } from './services/account/account-services';
 import { createDeviceAccountGate } from './services/account/device-gate';
 import { weakPassword } from './services/account/errors';
@@ -60,6 +60,8 @@ export interface CreateAppOptions {
   account?: AccountServicesOptions;
   /** Operational notes (never personal data or secrets); stderr in the hosts. */
   log?: (line: string) => void;
+  /** The native folder/file picker (desktop only: Electron's dialog). */
+  pickPaths?: PathPicker;
   /** The OS keychain for remembering the backup passphrase (desktop only: Electron safeStorage). */
   backupKeychain?: PassphraseKeychain;
 }
@@ -137,7 +139,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
   });
 
   const handlers: Handlers = {
-    ...createSystemHandlers({ info, clock, settings }),
+    ...createSystemHandlers({ info, clock, settings, pickPaths: options.pickPaths }),
     ...createAccountHandlers({ services: account }),
     ...createDeviceHandlers({ devices, gate }),
     ...createBackupHandlers({ backup }),

@@ -126,6 +126,13 @@ function start(config: LifelineConfig): void {
     try {
       lifeline = createApp(config, {
         hostKind: 'desktop',
+        // Folder and file pickers are the computer's own dialogs, attached to the app window.
+        pickPaths: async ({ kind, title }) => {
+          const properties: ('openDirectory' | 'openFile' | 'multiSelections')[] = kind === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'];
+          const options = { properties, ...(title ? { title } : {}) };
+          const result = main ? await dialog.showOpenDialog(main.window, options) : await dialog.showOpenDialog(options);
+          return result.canceled ? [] : result.filePaths;
+        },
         // The backup passphrase may be remembered only encrypted by the OS keychain, never in plain text.
         backupKeychain: createEncryptedKeychain({
           dir: path.join(config.dataDir, 'keychain'),

@@ -5,6 +5,7 @@ import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
 import { useBackup, useShell } from '../../app/stores';
 import { isError } from './backup-store';
+import { PickPathsButtons } from './pick-paths';
 import { ErrorNotice, InfoNotice, KindCounts, ProgressBar, downloadBase64, formatBytes, formatCount, formatDuration, timeLeft } from './parts';
 
 export function BackupNow() {
@@ -58,6 +59,7 @@ function BackupForm() {
           <p id="bk-sources-hint" className="field-hint">
             {host === 'desktop' ? t('backup.run.sourcesHintDesktop') : t('backup.run.sourcesHintWeb')}
           </p>
+          <PickPathsButtons kinds={['folder', 'files']} onPicked={(paths) => setSources((before) => [before.trim(), ...paths].filter(Boolean).join('\n'))} />
         </div>
         {problem ? (
           <p className="notice notice-error" role="alert">

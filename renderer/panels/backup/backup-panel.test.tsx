@@ -253,3 +253,31 @@ describe('the Backup panel: the store disappears', () => {
     expect(screen.getByRole('button', { name: 'Set up a backup store' })).toBeTruthy();
   });
 });
+
+describe('the Backup panel: choosing what to back up', () => {
+  const open = async (host: 'desktop' | 'web') => {
+    const handlers = farSide({ exists: true, unlocked: true, snapshots: 0 }, { 'system.pickPaths': () => ok({ paths: ['/home/ana/Phone export', '/home/ana/sms.xml'] }) });
+    const harness = await renderLifeline({ handlers, info: { host } });
+    await act(async () => {
+      fireEvent.click(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('button', { name: 'Backup' }));
+    });
+    await screen.findByRole('tab', { name: 'Back up now' });
+    return harness;
+  };
+
+  it("offers the computer's own picker in the desktop app and adds what was chosen", async () => {
+    const { transport } = await open('desktop');
+    fireEvent.change(screen.getByRole('textbox', { name: 'Folder or files to back up' }), { target: { value: '/home/ana/notes' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Choose files…' }));
+    });
+    expect(transport.calls.find((c) => c.method === 'system.pickPaths')?.input).toMatchObject({ kind: 'files' });
+    expect((screen.getByRole('textbox', { name: 'Folder or files to back up' }) as HTMLTextAreaElement).value).toBe('/home/ana/notes\n/home/ana/Phone export\n/home/ana/sms.xml');
+  });
+
+  it('has no picker in the browser, where paths are typed', async () => {
+    await open('web');
+    expect(screen.queryByRole('button', { name: 'Choose folder…' })).toBeNull();
+    expect(screen.getByText(/Type the path of a folder or file on the computer running Lifeline/)).toBeTruthy();
+  });
+});

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupItemKind } from '../../../contract';
 import { TextField } from '../../components/field';
+import { PickPathsButtons } from './pick-paths';
 import { Icon } from '../../components/icons';
 import { useBackup } from '../../app/stores';
 import type { RestoreSelection } from './backup-store';
@@ -206,6 +207,7 @@ export function RestoreTab() {
             </>
           ) : null}
           <TextField label={t('backup.restore.target')} hint={t('backup.restore.targetHint')} value={target} onValueChange={setTarget} spellCheck={false} required />
+          <PickPathsButtons kinds={['folder']} onPicked={(paths) => setTarget(paths[0] ?? '')} />
           <label className="bk-radio">
             <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} />
             {t('backup.restore.overwrite')}
