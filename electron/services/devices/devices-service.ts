@@ -204,7 +204,7 @@ export class DevicesService {
 
   list(accountId: string): DeviceSummary[] {
     const rows = this.db
-      .prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE account_id = ? ORDER BY created_at, id`)
+      .prepare(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE account_id = ? ORDER BY created_at, rowid`)
       .all(accountId) as DeviceRow[];
     return rows.map((row) => this.summarize(row));
   }
