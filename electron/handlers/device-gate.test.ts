@@ -50,8 +50,9 @@ describe('the devices gate over the real account services', () => {
     kit = createKit();
     const { accountId } = await createVerifiedAccount(kit, { email: 'tono@mail.com', phone: '+6281234500002' });
     const gate = createDeviceAccountGate(kit.services);
-    await gate.notifyOwner(accountId, { subject: 'Pixel reported in', text: 'Your lost phone "Pixel" reported in near Bandung, Indonesia.' });
-    expect(kit.outbox('tono@mail.com').at(-1)).toMatchObject({ subject: 'Pixel reported in', text: expect.stringContaining('near Bandung') });
+    const facts = { kind: 'lost_device_reported' as const, device: 'Pixel', place: 'near Bandung, Indonesia', at: Date.UTC(2026, 10, 23, 8, 30) };
+    await gate.notifyOwner(accountId, { subject: 'Pixel reported in', text: 'Your lost phone "Pixel" reported in near Bandung, Indonesia.', facts });
+    expect(kit.outbox('tono@mail.com').at(-1)).toMatchObject({ subject: 'Pixel reported in', text: expect.stringContaining('near Bandung, Indonesia at 2026-11-23 08:30 UTC') });
     expect(kit.outbox('+6281234500002').at(-1)?.text).toContain('near Bandung');
     expect(gate.isRecoveryHoldActive(accountId)).toBe(false);
   });

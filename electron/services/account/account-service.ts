@@ -392,12 +392,12 @@ export class AccountService {
     return matched.id;
   }
 
-  /** Sends an alert about one of the owner's phones to every verified channel of the account. */
-  async notifyDeviceAlert(accountId: string, subject: string, text: string, meta: RequestMeta): Promise<number> {
+  /** Sends an alert about one of the owner's phones to every verified channel of the account, in its language. */
+  async notifyDeviceAlert(accountId: string, alert: Omit<Extract<MessageSpec, { kind: 'device_alert' }>, 'kind'>, meta: RequestMeta): Promise<number> {
     const row = this.d.store.get(accountId);
     if (!row) return 0;
-    const key = crypto.createHash('sha256').update(`${subject}\n${text}`).digest('hex').slice(0, 16);
-    return this.notifyAll(row, { kind: 'device_alert', subject, text }, `notice:device:${row.id}:${this.d.clock.now()}:${key}`, meta);
+    const key = crypto.createHash('sha256').update(JSON.stringify(alert)).digest('hex').slice(0, 16);
+    return this.notifyAll(row, { kind: 'device_alert', ...alert }, `notice:device:${row.id}:${this.d.clock.now()}:${key}`, meta);
   }
 
   /** One message per verified channel; a failed notice is logged, not thrown: the change itself is done. */

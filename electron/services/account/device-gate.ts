@@ -16,7 +16,8 @@ export function createDeviceAccountGate(account: AccountServices): DeviceAccount
     authenticateOwner: (identifier, password, ip) => account.accounts.authenticateOwner(identifier, password, { ip, userAgent: 'phone activation' }),
     isRecoveryHoldActive: (accountId) => account.isRecoveryHoldActive(accountId),
     async notifyOwner(accountId, message) {
-      await account.accounts.notifyDeviceAlert(accountId, message.subject, message.text, SERVICE_META);
+      const { kind, ...facts } = message.facts;
+      await account.accounts.notifyDeviceAlert(accountId, { alert: kind, ...facts }, SERVICE_META);
     },
   };
 }

@@ -9,6 +9,10 @@ const all: MessageSpec[] = [
   { kind: 'email_changed', newMasked: 'jo****@mail.com' },
   { kind: 'phone_changed', newMasked: '+62****89' },
   { kind: 'account_list', accountIds: ['1234567890', '9876543210'] },
+  { kind: 'device_alert', alert: 'lost_device_reported', device: 'Pixel 8', place: 'near Bandung, Indonesia', at: Date.UTC(2026, 0, 2, 3, 4) },
+  { kind: 'device_alert', alert: 'sim_changed', device: 'Pixel 8', operator: 'Telkomsel' },
+  { kind: 'device_alert', alert: 'erase_done', device: 'Pixel 8' },
+  { kind: 'device_alert', alert: 'activation_held', device: 'Pixel 8' },
 ];
 
 describe('message templates', () => {

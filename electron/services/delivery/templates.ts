@@ -7,8 +7,15 @@ export type MessageSpec =
   | { kind: 'email_changed'; newMasked: string }
   | { kind: 'phone_changed'; newMasked: string }
   | { kind: 'account_list'; accountIds: readonly string[] }
-  /** An alert about one of the owner's phones, worded by the devices service (English for now). */
-  | { kind: 'device_alert'; subject: string; text: string };
+  /** An alert about one of the owner's phones. */
+  | {
+      kind: 'device_alert';
+      alert: 'lost_device_reported' | 'sim_changed' | 'erase_done' | 'activation_held';
+      device: string;
+      place?: string | undefined;
+      operator?: string | undefined;
+      at?: number | undefined;
+    };
 
 export interface RenderedMessage {
   readonly subject: string;
@@ -73,12 +80,36 @@ export function renderMessage(spec: MessageSpec, language: Language, publicUrl: 
         ? { subject: 'Your Lifeline phone number was changed', text: `The phone number of your Lifeline account was changed to ${spec.newMasked}. If this was not you, recover your account now.` }
         : { subject: 'Nomor ponsel Lifeline Anda diubah', text: `Nomor ponsel akun Lifeline Anda diubah menjadi ${spec.newMasked}. Jika ini bukan Anda, pulihkan akun Anda sekarang.` };
     case 'device_alert':
-      return { subject: spec.subject.slice(0, 78), text: spec.text };
+      return deviceAlert(spec, en, link('/'));
     case 'account_list': {
       const ids = spec.accountIds.map(formatAccountId).join(', ');
       return en
         ? { subject: 'Your Lifeline account IDs', text: `Lifeline accounts using this address: ${ids}. Sign in or recover a password with one of these account IDs. If you did not ask, ignore this message.` }
         : { subject: 'ID akun Lifeline Anda', text: `Akun Lifeline yang memakai alamat ini: ${ids}. Masuk atau pulihkan kata sandi dengan salah satu ID akun ini. Jika Anda tidak memintanya, abaikan pesan ini.` };
     }
+  }
+}
+
+function deviceAlert(spec: Extract<MessageSpec, { kind: 'device_alert' }>, en: boolean, appLink: string | undefined): RenderedMessage {
+  const name = spec.device.slice(0, 60);
+  const open = en ? `Open Lifeline${appLink ? ` (${appLink})` : ''} to see it on the map.` : `Buka Lifeline${appLink ? ` (${appLink})` : ''} untuk melihatnya di peta.`;
+  const when = spec.at === undefined ? '' : ` ${new Date(spec.at).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+  switch (spec.alert) {
+    case 'lost_device_reported':
+      return en
+        ? { subject: `${name} reported in`, text: `Your lost phone "${name}" reported in${spec.place ? ` ${spec.place}` : ''}${when ? ` at${when}` : ''}. ${open}` }
+        : { subject: `${name} melapor`, text: `Ponsel Anda yang hilang, "${name}", melapor${spec.place ? ` ${spec.place.replace(/^near /, 'dekat ')}` : ''}${when ? ` pada${when}` : ''}. ${open}` };
+    case 'sim_changed':
+      return en
+        ? { subject: `SIM changed in ${name}`, text: `The SIM card in "${name}" was changed${spec.operator ? ` (now ${spec.operator})` : ''}. If you did not do this, put the phone in lost mode in Lifeline.` }
+        : { subject: `SIM diganti di ${name}`, text: `Kartu SIM di "${name}" diganti${spec.operator ? ` (sekarang ${spec.operator})` : ''}. Jika bukan Anda, aktifkan mode hilang di Lifeline.` };
+    case 'erase_done':
+      return en
+        ? { subject: `${name} was erased`, text: `"${name}" was erased. It stays locked to your account: it can only be set up again with your account and password.` }
+        : { subject: `${name} telah dihapus`, text: `"${name}" telah dihapus. Ponsel tetap terkunci ke akun Anda: hanya dapat diatur ulang dengan akun dan kata sandi Anda.` };
+    case 'activation_held':
+      return en
+        ? { subject: `${name}: activation held`, text: `Someone tried to set up "${name}" with your account less than 24 hours after its password was recovered. It stays locked for now. If this was not you, secure your account.` }
+        : { subject: `${name}: aktivasi ditahan`, text: `Seseorang mencoba mengatur "${name}" dengan akun Anda kurang dari 24 jam setelah kata sandinya dipulihkan. Ponsel tetap terkunci untuk sekarang. Jika bukan Anda, amankan akun Anda.` };
   }
 }

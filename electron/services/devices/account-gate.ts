@@ -10,11 +10,24 @@ export interface GateCaller {
   readonly session: { get(): string | undefined };
 }
 
+/** What happened, for a message worded in the owner's language (English and Indonesian templates). */
+export interface DeviceAlertFacts {
+  readonly kind: 'lost_device_reported' | 'sim_changed' | 'erase_done' | 'activation_held';
+  readonly device: string;
+  /** "near Bandung, Indonesia": never exact coordinates. */
+  readonly place?: string | undefined;
+  /** The new SIM's operator. */
+  readonly operator?: string | undefined;
+  /** When the phone reported (ms). */
+  readonly at?: number | undefined;
+}
+
 export interface OwnerMessage {
   /** Short subject line for email; SMS sends only the text. */
   readonly subject: string;
-  /** Plain words, no secrets, no exact coordinates. */
+  /** Plain words in English, no secrets, no exact coordinates (the in-app alert says the same). */
   readonly text: string;
+  readonly facts: DeviceAlertFacts;
 }
 
 export interface DeviceAccountGate {

@@ -544,13 +544,19 @@ export class DevicesService {
         const operator = input.sim.operator ? ` (now ${input.sim.operator})` : '';
         const text = `The SIM card in "${current.name}" was changed${operator}${place ? `, ${place}` : ''}. If you did not do this, put the phone in lost mode.`;
         pending.push(this.addAlert(current, 'sim_changed', text, now));
-        notifications.push({ accountId: current.account_id, message: { subject: `SIM changed in ${current.name}`, text } });
+        notifications.push({
+          accountId: current.account_id,
+          message: { subject: `SIM changed in ${current.name}`, text, facts: { kind: 'sim_changed', device: current.name, place, operator: input.sim.operator } },
+        });
       }
       if ((current.lost_mode === 'pending' || current.lost_mode === 'on') && (current.lost_alerted_at === null || now - current.lost_alerted_at >= LOST_ALERT_EVERY_MS)) {
         const where = place ? ` ${place}` : loc ? ' with its location' : '';
         const text = `Your lost phone "${current.name}" reported in${where} at ${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC. Open Lifeline to see it on the map.`;
         pending.push(this.addAlert(current, 'lost_device_reported', text, now));
-        notifications.push({ accountId: current.account_id, message: { subject: `${current.name} reported in`, text } });
+        notifications.push({
+          accountId: current.account_id,
+          message: { subject: `${current.name} reported in`, text, facts: { kind: 'lost_device_reported', device: current.name, place, at } },
+        });
         this.db.prepare('UPDATE devices SET lost_alerted_at = ? WHERE id = ?').run(now, current.id);
       }
 
@@ -623,7 +629,7 @@ export class DevicesService {
         }
         const text = `"${device.name}" was erased. It stays locked to your account: it can only be set up again with your account and password.`;
         pending.push(this.addAlert(device, 'erase_done', text, now));
-        notifications.push({ accountId: device.account_id, message: { subject: `${device.name} was erased`, text } });
+        notifications.push({ accountId: device.account_id, message: { subject: `${device.name} was erased`, text, facts: { kind: 'erase_done', device: device.name } } });
       }
       return { id: command.id, status: input.status, replayed: false };
     }).immediate();
@@ -666,7 +672,7 @@ export class DevicesService {
         'It stays locked for now. If this was not you, secure your account.';
       const event = this.addAlert(device, 'activation_held', text, now);
       event.emit(this.events);
-      this.notify(accountId, { subject: `${device.name}: activation held`, text });
+      this.notify(accountId, { subject: `${device.name}: activation held`, text, facts: { kind: 'activation_held', device: device.name } });
       throw new LifelineError(
         'recently_recovered',
         "This account's password was recovered less than 24 hours ago, so the phone stays locked for now. Try again after 24 hours; the owner has been told.",
