@@ -9,7 +9,7 @@ import { sha256 } from './crypto';
 import { translateFsError } from './fs-util';
 import type { ImportEvent, ItemKind, MediaSource, PhoneRecord, SkippedItem } from './import/types';
 import { decodeSegment, encodeSegment, type KindStats, type SnapshotObject, type TreeEntry } from './layout';
-import { PackBuilder, PieceType, type CompressHint } from './pack';
+import { PieceType, type BundleMember, type CompressHint, type PackBuilder } from './pack';
 import { RecordFileCache } from './record-file-cache';
 import {
   bucketPath,
@@ -27,6 +27,20 @@ import {
 } from './records';
 
 export const PROGRAM = 'lifeline 0.1.0';
+/** Records up to this size are bundled; bigger ones are pieces of their own. */
+const BUNDLE_MEMBER_MAX = 16 * 1024;
+/** A group's bundle is written once it holds this much. */
+const BUNDLE_TARGET = 64 * 1024;
+/** All waiting groups are written once they hold this much together, which bounds the memory they take. */
+const PENDING_MAX = 4 * 1024 * 1024;
+
+/** Tree nodes of a run bundle together (a restore walks them in about the order they were written). */
+const TREE_GROUP = '\u0000tree';
+
+/** Records of one conversation (all years), one year of calls, one contacts bucket or notes folder bundle together. */
+function bundleGroup(segments: readonly string[]): string {
+  return (segments.length >= 3 ? segments.slice(0, -1) : segments).join('/');
+}
 const MAX_SKIPPED_KEPT = 1000;
 
 export interface BackupProgress {
@@ -192,22 +206,79 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     beginIfNeeded();
   };
 
-  let builder = new PackBuilder(core.keys.enc);
+  await core.upgradeFormat();
+  let builder = core.newPackBuilder();
+  // A full pack is synced and renamed in the background while the next one fills (its fsync was most of the
+  // time a backup spent waiting). At most one is in flight; the snapshot is written only after it settled.
+  let inflight: { builder: PackBuilder; done: Promise<unknown> } | undefined;
+  const settle = async (): Promise<void> => {
+    const w = inflight;
+    if (!w) return;
+    const outcome = await w.done;
+    inflight = undefined;
+    if (outcome instanceof Error) throw outcome;
+  };
   const flush = async (): Promise<void> => {
     if (builder.count === 0) return;
-    const full = builder;
-    builder = new PackBuilder(core.keys.enc);
     commit();
-    await core.writePack(full);
+    await settle();
+    const full = builder;
+    builder = core.newPackBuilder();
+    inflight = { builder: full, done: core.writePack(full).then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))) };
     beginIfNeeded();
   };
+  /** Whether a piece is already in a pack of this run that is not indexed yet. */
+  const queued = (hex: string): boolean => builder.ids.has(hex) || (inflight?.builder.ids.has(hex) ?? false);
 
   const put = async (type: PieceType, data: Buffer, hint: CompressHint): Promise<{ id: Buffer; isNew: boolean }> => {
     const id = core.pieceId(type, data);
-    if (builder.ids.has(id.toString('hex')) || core.hasPiece(id)) return { id, isNew: false };
+    if (queued(id.toString('hex')) || core.hasPiece(id)) return { id, isNew: false };
     const entry = builder.add(id, type, data, hint);
     storedBytes += entry.length;
     if (builder.byteSize >= core.config.packSize) await flush();
+    return { id, isNew: true };
+  };
+
+  // Small records wait here, grouped by the part of the tree they belong to (a conversation, a year of calls),
+  // and go into packs as bundles: one deflate and one seal for the bundle instead of one per record, and a
+  // restore of that part of the tree decrypts a few bundles instead of every record. Small tree nodes bundle
+  // the same way, in a group of their own.
+  const pending = new Map<string, { members: BundleMember[]; bytes: number }>();
+  const pendingIds = new Set<string>();
+  let pendingBytes = 0;
+  const bundling = core.packFormat >= 2;
+
+  const flushBundle = async (group: string): Promise<void> => {
+    const g = pending.get(group);
+    if (!g) return;
+    pending.delete(group);
+    pendingBytes -= g.bytes;
+    const plain = g.members.length === 1 ? (g.members[0] as BundleMember).data : Buffer.concat(g.members.map((m) => m.data));
+    const entry = builder.addBundle(core.pieceId(PieceType.bundle, plain), g.members);
+    for (const m of g.members) pendingIds.delete(m.id.toString('hex'));
+    storedBytes += entry.length;
+    if (builder.byteSize >= core.config.packSize) await flush();
+  };
+  const flushBundles = async (): Promise<void> => {
+    for (const group of [...pending.keys()]) await flushBundle(group);
+  };
+
+  const putSmall = async (type: PieceType, data: Buffer, group: string): Promise<{ id: Buffer; isNew: boolean }> => {
+    if (!bundling || data.length > BUNDLE_MEMBER_MAX) return put(type, data, 'auto');
+    const id = core.pieceId(type, data);
+    const hex = id.toString('hex');
+    if (pendingIds.has(hex) || queued(hex) || core.hasPiece(id)) return { id, isNew: false };
+    let g = pending.get(group);
+    if (!g) {
+      g = { members: [], bytes: 0 };
+      pending.set(group, g);
+    }
+    g.members.push({ id, type, data });
+    g.bytes += data.length;
+    pendingBytes += data.length;
+    pendingIds.add(hex);
+    if (g.bytes >= BUNDLE_TARGET) await flushBundle(group);
+    else if (pendingBytes >= PENDING_MAX) await flushBundles();
     return { id, isNew: true };
   };
 
@@ -261,10 +332,11 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     // Only MMS parts and contact photos hold bytes; other records skip the async walk that replaces them.
     const stored = (recordHasBytes(record) ? await replaceBytes(record, '', acc) : record) as StoredRecord;
     const payload = Buffer.from(canonicalJson(stored), 'utf8');
-    const { id, isNew } = await put(PieceType.record, payload, 'auto');
+    const segments = bucketPath(record, identity.toString('hex')).map(encodeSegment);
+    const bucket = segments.join('/');
+    const { id, isNew } = await putSmall(PieceType.record, payload, bundleGroup(segments));
     const fields = recordCatalog(stored, payload.length);
     core.ensureItem(id, identity, fields, stored !== record ? [id, ...blobChunks(stored)] : [id]);
-    const bucket = bucketPath(record, identity.toString('hex')).map(encodeSegment).join('/');
     const sha = sha256(payload).toString('hex');
     insertEntry.run(bucket, id, record.kind, fields.size, sha, null);
     if (file !== undefined) recordFiles.note(file, { identity, key: id, bucket, kind: record.kind, size: fields.size, sha });
@@ -337,7 +409,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     const cached = cacheGet.get(device, m.absPath) as { size: number; mtime: number; entry: string } | undefined;
     if (cached && cached.size === m.size && cached.mtime === Math.round(m.mtime)) {
       const old = JSON.parse(cached.entry) as MediaEntry;
-      if (old.chunks.every((c) => builder.ids.has(c) || core.hasPiece(Buffer.from(c, 'hex')))) {
+      if (old.chunks.every((c) => queued(c) || core.hasPiece(Buffer.from(c, 'hex')))) {
         entry = {
           path: m.relPath,
           size: old.size,
@@ -410,7 +482,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
         } else {
           leaf = { v: 1, type: 'records', items: rows.map((r) => r.key.toString('hex')).sort() };
         }
-        const { id } = await put(PieceType.tree, Buffer.from(canonicalJson(leaf)), 'auto');
+        const { id } = await putSmall(PieceType.tree, Buffer.from(canonicalJson(leaf)), TREE_GROUP);
         tick();
         if (!hasNode.get(id)) {
           const linked = linkItems.run(id, node.bucket).changes;
@@ -426,7 +498,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
         entries.push({ name: decodeSegment(name), ...built });
       }
       const tree: AnyNode = { v: 1, type: 'tree', entries };
-      const { id } = await put(PieceType.tree, Buffer.from(canonicalJson(tree)), 'auto');
+      const { id } = await putSmall(PieceType.tree, Buffer.from(canonicalJson(tree)), TREE_GROUP);
       tick();
       const count = entries.reduce((n, e) => n + e.count, 0);
       if (!hasNode.get(id)) {
@@ -484,8 +556,11 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     }
     if (opts.signal?.aborted) throw cancelled();
     progress('finishing', true);
+    await flushBundles();
     const root = await buildTree();
+    await flushBundles();
     await flush();
+    await settle();
     commit();
     const dig = digest();
     const parentRow = db.prepare('SELECT id FROM snapshots WHERE device = ? ORDER BY time DESC LIMIT 1').get(device) as { id: string } | undefined;
@@ -521,11 +596,16 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     // An importer that notices the signal first throws its own AbortError; it is the same cancellation.
     const translated = opts.signal?.aborted && !(error instanceof LifelineError) ? cancelled() : translateFsError(error, core.dir);
     if (!(translated instanceof LifelineError && translated.code === 'storage_full')) {
-      await flush().catch(() => undefined);
+      await flushBundles()
+        .then(flush)
+        .catch(() => undefined);
     }
+    // Never return while a pack is still being written (the caller releases the lock next).
+    await settle().catch(() => undefined);
     if (db.inTransaction) db.exec('COMMIT');
     throw translated;
   } finally {
+    builder.discard();
     recordFiles.discard();
     db.exec('DELETE FROM run_entries; DELETE FROM run_identity;');
   }

@@ -1,18 +1,21 @@
 import type { Database, Statement } from 'better-sqlite3';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LifelineError } from '../../../contract';
 import type { Clock } from '../clock';
 import { Chunker } from './chunker';
 import { AuthError, hmac, open, seal, type StoreKeys } from './crypto';
-import { TMP_PREFIX, writeFileDurable, type BeforeWriteHook } from './fs-util';
-import { PackBuilder, PieceType, readPackToc, unsealPiece, type TocEntry } from './pack';
+import { fsyncDir, TMP_PREFIX, translateFsError, writeFileDurable, type BeforeWriteHook } from './fs-util';
+import { Compression, PackBuilder, PieceType, readPackToc, unsealPiece, type TocEntry } from './pack';
 import { type CatalogFields } from './records';
 import { PACK_ID_PATTERN, SNAPSHOT_ID_PATTERN, paths, type SnapshotObject, type StoreConfig } from './layout';
 
 export interface StoreHooks {
   /** Called before each durable file write (packs, snapshots); tests throw ENOSPC here. */
   beforeWrite?: BeforeWriteHook;
+  /** Tests only: write as format 1 did (no bundles, 50-byte TOC entries), to make stores like old versions made. */
+  writeFormat?: 1;
 }
 
 export interface PieceLocation {
@@ -22,7 +25,16 @@ export interface PieceLocation {
   offset: number;
   length: number;
   raw_length: number;
+  /** For a bundled piece: the bundle's id and where the piece starts in the bundle's plaintext. */
+  bundle: Buffer | null;
+  bundle_at: number;
 }
+
+/** Pieces located per query by `locateMany`. */
+const LOCATE_BATCH = 64;
+
+/** Decrypted bundles kept for the next reads: restore and browse read a leaf's records one after another. */
+const BUNDLE_CACHE_ENTRIES = 32;
 
 const SNAPSHOT_AAD = 'lifeline-backup snapshot v1 ';
 
@@ -33,6 +45,8 @@ const SNAPSHOT_AAD = 'lifeline-backup snapshot v1 ';
 export class StoreCore {
   readonly chunker: Chunker;
   private readonly fds = new Map<string, number>();
+  private readonly bundles = new Map<string, Buffer>();
+  private readonly locateStmts = new Map<number, Statement>();
   private readonly stmts: {
     hasPiece: Statement;
     locate: Statement;
@@ -58,12 +72,12 @@ export class StoreCore {
         'SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = ? AND k.missing = 0 AND p.damaged = 0 LIMIT 1',
       ),
       locate: db.prepare(
-        `SELECT p.pack, p.type, p.compression, p.offset, p.length, p.raw_length FROM pieces p JOIN packs k ON k.id = p.pack
+        `SELECT p.pack, p.type, p.compression, p.offset, p.length, p.raw_length, p.bundle, p.bundle_at FROM pieces p JOIN packs k ON k.id = p.pack
          WHERE p.id = ? AND k.missing = 0 ORDER BY p.damaged, p.pack LIMIT 1`,
       ),
       insertPack: db.prepare('INSERT INTO packs (id, size, pieces, missing) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET missing = 0'),
       insertPiece: db.prepare(
-        'INSERT OR IGNORE INTO pieces (id, pack, type, compression, offset, length, raw_length) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO pieces (id, pack, type, compression, offset, length, raw_length, bundle, bundle_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       itemByKey: db.prepare('SELECT id FROM items WHERE key = ?'),
       insertItem: db.prepare(
@@ -98,6 +112,38 @@ export class StoreCore {
     return this.stmts.locate.get(id) as PieceLocation | undefined;
   }
 
+  /**
+   * Locations of many pieces in one query (a restore asks per leaf, not per record); the same choice of copy
+   * as `locate`: an undamaged one first, then the lowest pack id. Pieces with no usable copy are left out.
+   */
+  locateMany(idsHex: readonly string[]): Map<string, PieceLocation> {
+    const out = new Map<string, PieceLocation>();
+    if (idsHex.length === 0) return out;
+    for (let at = 0; at < idsHex.length; at += LOCATE_BATCH) {
+      const batch = idsHex.slice(at, at + LOCATE_BATCH);
+      const rows = this.locateStmt(batch.length).all(...batch.map((h) => Buffer.from(h, 'hex'))) as (PieceLocation & { id: Buffer })[];
+      for (const r of rows) {
+        const hex = r.id.toString('hex');
+        if (!out.has(hex)) out.set(hex, r);
+      }
+    }
+    return out;
+  }
+
+  /** One prepared statement per batch size (a fixed IN list binds faster than a JSON array to unpack). */
+  private locateStmt(n: number): Statement {
+    let st = this.locateStmts.get(n);
+    if (!st) {
+      st = this.db.prepare(
+        `SELECT p.id, p.pack, p.type, p.compression, p.offset, p.length, p.raw_length, p.bundle, p.bundle_at
+         FROM pieces p JOIN packs k ON k.id = p.pack
+         WHERE p.id IN (${new Array(n).fill('?').join(',')}) AND k.missing = 0 ORDER BY p.id, p.damaged, p.pack`,
+      );
+      this.locateStmts.set(n, st);
+    }
+    return st;
+  }
+
   private fd(pack: string): number {
     let fd = this.fds.get(pack);
     if (fd === undefined) {
@@ -111,21 +157,76 @@ export class StoreCore {
   dropFds(): void {
     for (const fd of this.fds.values()) fs.closeSync(fd);
     this.fds.clear();
+    this.bundles.clear();
+  }
+
+  /** The pack format new packs are written in. */
+  get packFormat(): 1 | 2 {
+    return this.hooks.writeFormat === 1 ? 1 : 2;
+  }
+
+  /** A builder that spills to a temp file in the packs folder as it grows (a crash leaves a `.tmp-` file there). */
+  newPackBuilder(): PackBuilder {
+    const file = path.join(paths.packsDir(this.dir), `${TMP_PREFIX}${crypto.randomBytes(6).toString('hex')}`);
+    return new PackBuilder(this.keys.enc, this.packFormat, { file, ...(this.hooks.beforeWrite ? { beforeWrite: this.hooks.beforeWrite } : {}) });
+  }
+
+  /**
+   * Before the first format 2 pack goes into a store made by an older Lifeline, its config says so, so that
+   * the older Lifeline refuses the store with a clear message instead of failing on a pack it cannot read.
+   */
+  async upgradeFormat(): Promise<void> {
+    if (this.config.version >= this.packFormat) return;
+    const updated: StoreConfig = { ...this.config, version: this.packFormat };
+    await writeFileDurable(paths.config(this.dir), Buffer.from(JSON.stringify(updated, null, 2) + '\n'), this.hooks.beforeWrite);
+    this.config.version = updated.version;
+  }
+
+  /** A bundle's plaintext, decrypted once for many reads. The bundle's own id check is left to its members' ids. */
+  private bundlePlain(loc: PieceLocation): Buffer {
+    const bundleId = loc.bundle as Buffer;
+    const key = bundleId.toString('hex');
+    const hit = this.bundles.get(key);
+    if (hit) {
+      this.bundles.delete(key);
+      this.bundles.set(key, hit);
+      return hit;
+    }
+    const bloc = this.locate(bundleId);
+    if (!bloc) throw new AuthError('The bundle holding the piece is not in the index.');
+    const sealed = Buffer.alloc(bloc.length);
+    const n = fs.readSync(this.fd(bloc.pack), sealed, 0, bloc.length, bloc.offset);
+    if (n !== bloc.length) throw new AuthError('The pack is shorter than its table of contents says.');
+    const plain = unsealPiece(this.keys.enc, bundleId, sealed, bloc.compression, bloc.raw_length);
+    if (this.bundles.size >= BUNDLE_CACHE_ENTRIES) {
+      const oldest = this.bundles.keys().next().value;
+      if (oldest !== undefined) this.bundles.delete(oldest);
+    }
+    this.bundles.set(key, plain);
+    return plain;
   }
 
   /** Reads, decrypts and checks one piece. Throws LifelineError('corrupt_data') naming the pack when it cannot. */
-  readPiece(id: Buffer): Buffer {
-    const loc = this.locate(id);
+  readPiece(id: Buffer, located?: PieceLocation): Buffer {
+    const loc = located ?? this.locate(id);
     if (!loc) {
       throw new LifelineError('corrupt_data', `Piece ${id.toString('hex').slice(0, 16)} is missing from the store (its pack is gone). Run "verify" to see what is affected.`, {
         piece: id.toString('hex'),
       });
     }
     try {
-      const sealed = Buffer.alloc(loc.length);
-      const n = fs.readSync(this.fd(loc.pack), sealed, 0, loc.length, loc.offset);
-      if (n !== loc.length) throw new AuthError('The pack is shorter than its table of contents says.');
-      const plain = unsealPiece(this.keys.enc, id, sealed, loc.compression, loc.raw_length);
+      let plain: Buffer;
+      if (loc.compression === Compression.bundled) {
+        if (!loc.bundle) throw new AuthError('The piece is marked as bundled but names no bundle.');
+        const bundle = this.bundlePlain(loc);
+        if (loc.bundle_at + loc.raw_length > bundle.length) throw new AuthError('The piece lies outside its bundle.');
+        plain = bundle.subarray(loc.bundle_at, loc.bundle_at + loc.raw_length);
+      } else {
+        const sealed = Buffer.alloc(loc.length);
+        const n = fs.readSync(this.fd(loc.pack), sealed, 0, loc.length, loc.offset);
+        if (n !== loc.length) throw new AuthError('The pack is shorter than its table of contents says.');
+        plain = unsealPiece(this.keys.enc, id, sealed, loc.compression, loc.raw_length);
+      }
       if (!this.pieceId(loc.type as PieceType, plain).equals(id)) throw new AuthError('The piece does not match its id.');
       return plain;
     } catch (error) {
@@ -140,22 +241,36 @@ export class StoreCore {
     }
   }
 
-  readJsonPiece<T>(idHex: string): T {
-    return JSON.parse(this.readPiece(Buffer.from(idHex, 'hex')).toString('utf8')) as T;
+  readJsonPiece<T>(idHex: string, located?: PieceLocation): T {
+    return JSON.parse(this.readPiece(Buffer.from(idHex, 'hex'), located).toString('utf8')) as T;
   }
 
   /** Writes a finished pack durably, then records its pieces in the index (the index follows the disk). */
   async writePack(builder: PackBuilder): Promise<{ id: string; size: number }> {
-    const { id, parts, size } = builder.finish();
-    await writeFileDurable(paths.pack(this.dir, id), parts, this.hooks.beforeWrite);
-    this.indexPack(id, size, builder.entries);
-    return { id, size };
+    try {
+      const { id, parts, size, spilled } = builder.finish();
+      const dest = paths.pack(this.dir, id);
+      if (spilled === undefined) await writeFileDurable(dest, parts, this.hooks.beforeWrite);
+      else {
+        // Same durability as writeFileDurable: the data is synced before the rename, the folders after it.
+        await builder.syncSpill();
+        fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
+        fs.renameSync(spilled, dest);
+        await fsyncDir(path.dirname(dest));
+        await fsyncDir(paths.packsDir(this.dir));
+      }
+      this.indexPack(id, size, builder.entries);
+      return { id, size };
+    } catch (error) {
+      builder.discard();
+      throw translateFsError(error, paths.packsDir(this.dir));
+    }
   }
 
   indexPack(id: string, size: number, entries: readonly TocEntry[]): void {
     const tx = this.db.transaction(() => {
       this.stmts.insertPack.run(id, size, entries.length);
-      for (const e of entries) this.stmts.insertPiece.run(e.id, id, e.type, e.compression, e.offset, e.length, e.rawLength);
+      for (const e of entries) this.stmts.insertPiece.run(e.id, id, e.type, e.compression, e.offset, e.length, e.rawLength, e.bundle ?? null, e.inner ?? 0);
     });
     tx();
   }
@@ -179,7 +294,7 @@ export class StoreCore {
   /** Temp files are what a crash leaves behind; only the lock holder may remove them. */
   removeTempFiles(): number {
     let removed = 0;
-    const dirs = [paths.snapshotsDir(this.dir), ...safeReaddir(paths.packsDir(this.dir)).map((s) => path.join(paths.packsDir(this.dir), s))];
+    const dirs = [paths.snapshotsDir(this.dir), paths.packsDir(this.dir), ...safeReaddir(paths.packsDir(this.dir)).map((s) => path.join(paths.packsDir(this.dir), s))];
     for (const d of dirs) {
       for (const name of safeReaddir(d)) {
         if (name.startsWith(TMP_PREFIX)) {

@@ -33,3 +33,12 @@ describe('index migrations', () => {
     db.close();
   });
 });
+
+describe('index migration 3', () => {
+  it('adds the bundle columns to pieces, defaulting old rows to "not bundled"', () => {
+    const db = openIndex(path.join(tempDir(), 'index.sqlite'), () => 0);
+    db.prepare("INSERT INTO pieces (id, pack, type, compression, offset, length, raw_length) VALUES (x'01', 'p', 2, 1, 8, 40, 30)").run();
+    expect(db.prepare('SELECT bundle, bundle_at FROM pieces').get()).toEqual({ bundle: null, bundle_at: 0 });
+    db.close();
+  });
+});

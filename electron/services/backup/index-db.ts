@@ -127,6 +127,17 @@ export const indexMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'bundled pieces: bundle id and offset inside it',
+    up(db) {
+      // Format 2 stores small records together in bundle pieces; a record's row then points into its bundle.
+      db.exec(`
+        ALTER TABLE pieces ADD COLUMN bundle BLOB;
+        ALTER TABLE pieces ADD COLUMN bundle_at INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 export const INDEX_SCOPE = 'backup-index';

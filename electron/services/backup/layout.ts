@@ -3,7 +3,7 @@ import type { ChunkerParams } from './chunker';
 import type { KdfParams, WrappedKey } from './crypto';
 
 /** The format version this Lifeline writes and the newest it reads. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const FORMAT_NAME = 'lifeline-backup';
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
 

@@ -1,19 +1,24 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { AuthError, open, seal } from './crypto';
 
 /** What a piece holds; stored in the table of contents. */
-export const PieceType = { chunk: 1, record: 2, tree: 3 } as const;
+export const PieceType = { chunk: 1, record: 2, tree: 3, bundle: 4 } as const;
 export type PieceType = (typeof PieceType)[keyof typeof PieceType];
 
-export const Compression = { none: 0, deflate: 1 } as const;
+/** `bundled`: the piece is a slice of a bundle piece (format 2), which is what is sealed and compressed. */
+export const Compression = { none: 0, deflate: 1, bundled: 2 } as const;
 export type Compression = (typeof Compression)[keyof typeof Compression];
 
 export const PACK_MAGIC = Buffer.from('LLPACK\x01\x00', 'latin1');
-export const TRAILER_MAGIC = Buffer.from('LLPKTOC1', 'latin1');
+/** Format 1 packs end in TRAILER_MAGIC_V1 and have 50-byte TOC entries; format 2 adds a u32 (offset inside a bundle). */
+export const TRAILER_MAGIC_V1 = Buffer.from('LLPKTOC1', 'latin1');
+export const TRAILER_MAGIC = Buffer.from('LLPKTOC2', 'latin1');
 export const TRAILER_BYTES = 4 + TRAILER_MAGIC.length;
-export const TOC_ENTRY_BYTES = 32 + 1 + 1 + 8 + 4 + 4;
+export const TOC_ENTRY_BYTES_V1 = 32 + 1 + 1 + 8 + 4 + 4;
+export const TOC_ENTRY_BYTES = TOC_ENTRY_BYTES_V1 + 4;
 export const TOC_AAD = Buffer.from('lifeline-backup toc v1');
 
 export interface TocEntry {
@@ -26,6 +31,16 @@ export interface TocEntry {
   length: number;
   /** Length of the piece's plaintext before compression. */
   rawLength: number;
+  /** For a bundled piece (compression 2): the bundle it is a slice of (same offset and length), and where in it. */
+  bundle?: Buffer;
+  inner?: number;
+}
+
+/** A piece that goes into a bundle (a record or a tree node): its id, type and plaintext. */
+export interface BundleMember {
+  id: Buffer;
+  type: PieceType;
+  data: Buffer;
 }
 
 export type CompressHint = 'auto' | 'never';
@@ -55,8 +70,9 @@ export function decompress(bytes: Buffer, compression: number, rawLength: number
   throw new AuthError(`Unknown compression ${compression}.`);
 }
 
-export function encodeToc(entries: readonly TocEntry[]): Buffer {
-  const buf = Buffer.alloc(4 + entries.length * TOC_ENTRY_BYTES);
+export function encodeToc(entries: readonly TocEntry[], version: 1 | 2 = 2): Buffer {
+  const size = version === 1 ? TOC_ENTRY_BYTES_V1 : TOC_ENTRY_BYTES;
+  const buf = Buffer.alloc(4 + entries.length * size);
   buf.writeUInt32LE(entries.length, 0);
   let at = 4;
   for (const e of entries) {
@@ -66,38 +82,92 @@ export function encodeToc(entries: readonly TocEntry[]): Buffer {
     buf.writeBigUInt64LE(BigInt(e.offset), at + 34);
     buf.writeUInt32LE(e.length, at + 42);
     buf.writeUInt32LE(e.rawLength, at + 46);
-    at += TOC_ENTRY_BYTES;
+    if (version === 2) buf.writeUInt32LE(e.inner ?? 0, at + 50);
+    else if (e.compression === Compression.bundled) throw new Error('A format 1 pack cannot hold bundles.');
+    at += size;
   }
   return buf;
 }
 
-export function decodeToc(buf: Buffer): TocEntry[] {
+export function decodeToc(buf: Buffer, version: 1 | 2 = 2): TocEntry[] {
+  const size = version === 1 ? TOC_ENTRY_BYTES_V1 : TOC_ENTRY_BYTES;
   const count = buf.readUInt32LE(0);
-  if (buf.length !== 4 + count * TOC_ENTRY_BYTES) throw new AuthError('The table of contents has the wrong length.');
+  if (buf.length !== 4 + count * size) throw new AuthError('The table of contents has the wrong length.');
   const entries: TocEntry[] = [];
-  for (let i = 0, at = 4; i < count; i++, at += TOC_ENTRY_BYTES) {
-    entries.push({
+  const bundles = new Map<number, TocEntry>();
+  for (let i = 0, at = 4; i < count; i++, at += size) {
+    const e: TocEntry = {
       id: Buffer.from(buf.subarray(at, at + 32)),
       type: buf.readUInt8(at + 32) as PieceType,
       compression: buf.readUInt8(at + 33) as Compression,
       offset: Number(buf.readBigUInt64LE(at + 34)),
       length: buf.readUInt32LE(at + 42),
       rawLength: buf.readUInt32LE(at + 46),
-    });
+    };
+    if (version === 2 && e.compression === Compression.bundled) e.inner = buf.readUInt32LE(at + 50);
+    if (e.type === PieceType.bundle) bundles.set(e.offset, e);
+    entries.push(e);
+  }
+  for (const e of entries) {
+    if (e.compression !== Compression.bundled) continue;
+    const b = bundles.get(e.offset);
+    if (!b || b.length !== e.length || (e.inner ?? 0) + e.rawLength > b.rawLength) throw new AuthError('The table of contents points into a bundle that is not there.');
+    e.bundle = b.id;
   }
   return entries;
+}
+
+/** Format 2 TOCs are raw-deflated before sealing (the fields of bundled pieces repeat their bundle's). */
+function tocPlain(encoded: Buffer, version: 1 | 2): Buffer {
+  return version === 1 ? encoded : zlib.deflateRawSync(encoded, { level: 6 });
+}
+
+/** A TOC never needs more than this when inflated (a pack of 16 MiB holds far fewer entries). */
+const MAX_TOC_BYTES = 256 * 1024 * 1024;
+
+function tocDecoded(opened: Buffer, version: 1 | 2): TocEntry[] {
+  if (version === 1) return decodeToc(opened, 1);
+  let plain: Buffer;
+  try {
+    plain = zlib.inflateRawSync(opened, { maxOutputLength: MAX_TOC_BYTES });
+  } catch {
+    throw new AuthError('The table of contents does not inflate.');
+  }
+  return decodeToc(plain, 2);
+}
+
+function trailerVersion(trailer: Buffer): 1 | 2 {
+  const magic = trailer.subarray(4);
+  if (magic.equals(TRAILER_MAGIC)) return 2;
+  if (magic.equals(TRAILER_MAGIC_V1)) return 1;
+  throw new AuthError('The pack file has no valid trailer (truncated or damaged).');
 }
 
 /** Sealed pieces smaller than this are copied into a shared staging buffer, so a pack of many small records is
  * a few big buffers (cheap to write) rather than tens of thousands of tiny ones. */
 const STAGE_BYTES = 1024 * 1024;
 
+/** Where a builder spills its pack while it grows, so a pack being built does not sit in memory whole. */
+export interface PackSpill {
+  /** A temp file path (in the store's packs folder, named so that a crash leftover is recognized and removed). */
+  file: string;
+  /** Test seam for a full disk, called before each write to the temp file. */
+  beforeWrite?: (dest: string, size: number) => void;
+}
+
+/** In-memory parts beyond this go to the spill file. */
+const SPILL_BYTES = 2 * 1024 * 1024;
+
 /**
- * Builds one pack in memory: header, sealed pieces, sealed table of contents, trailer. The file's SHA-256 is
- * computed as the pieces arrive and the parts are written as they are, so finishing never copies the pack.
+ * Builds one pack: header, sealed pieces, sealed table of contents, trailer. The file's SHA-256 is computed as
+ * the pieces arrive. Without a spill file the parts stay in memory and are written as they are at the end;
+ * with one, they are appended to it every couple of MiB.
  */
 export class PackBuilder {
-  private readonly parts: Buffer[] = [];
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private fd: number | undefined;
+  private written = 0;
   private readonly hash = crypto.createHash('sha256');
   private stage: Buffer | undefined;
   private stageLen = 0;
@@ -105,8 +175,40 @@ export class PackBuilder {
   readonly entries: TocEntry[] = [];
   readonly ids = new Set<string>();
 
-  constructor(private readonly encKey: Buffer) {
+  /** `tocVersion` 1 writes packs as format 1 did (tests use it to make old stores). */
+  constructor(
+    private readonly encKey: Buffer,
+    private readonly tocVersion: 1 | 2 = 2,
+    private readonly spill?: PackSpill,
+  ) {
     this.append(PACK_MAGIC);
+  }
+
+  private pushPart(part: Buffer): void {
+    this.parts.push(part);
+    this.hash.update(part);
+    this.partsBytes += part.length;
+    if (this.spill && this.partsBytes >= SPILL_BYTES) this.spillParts();
+  }
+
+  private spillParts(): void {
+    const spill = this.spill as PackSpill;
+    spill.beforeWrite?.(spill.file, this.partsBytes);
+    this.fd ??= fs.openSync(spill.file, 'wx', 0o600);
+    for (const part of this.parts) {
+      for (let off = 0; off < part.length; ) off += fs.writeSync(this.fd, part, off, part.length - off, this.written + off);
+      this.written += part.length;
+    }
+    this.parts = [];
+    this.partsBytes = 0;
+  }
+
+  /** Removes the spill file of a pack that will not be finished (failure, cancel). */
+  discard(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    if (this.spill) fs.rmSync(this.spill.file, { force: true });
+    this.parts = [];
   }
 
   get byteSize(): number {
@@ -120,17 +222,15 @@ export class PackBuilder {
   private flushStage(): void {
     if (!this.stage || this.stageLen === 0) return;
     const part = this.stage.subarray(0, this.stageLen);
-    this.parts.push(part);
-    this.hash.update(part);
     this.stage = undefined;
+    this.pushPart(part);
     this.stageLen = 0;
   }
 
   private append(bytes: Buffer): void {
     if (bytes.length >= STAGE_BYTES / 16) {
       this.flushStage();
-      this.parts.push(bytes);
-      this.hash.update(bytes);
+      this.pushPart(bytes);
     } else {
       if (this.stage && this.stageLen + bytes.length > this.stage.length) this.flushStage();
       this.stage ??= Buffer.allocUnsafe(STAGE_BYTES);
@@ -155,21 +255,57 @@ export class PackBuilder {
   }
 
   /**
-   * The finished pack file as parts to write in order, its size and id (SHA-256 of the file, hex). The builder
-   * must not be used afterwards.
+   * Adds a bundle (format 2): small pieces (records, tree nodes) stored together, so compression and sealing cost
+   * once per bundle instead of once per piece. Each member still gets its own TOC entry (a slice of the bundle),
+   * so pieces stay addressable and deduplicated one by one. `bundleId` is the piece id of the concatenation.
    */
-  finish(): { id: string; parts: Buffer[]; size: number } {
-    const toc = seal(this.encKey, encodeToc(this.entries), TOC_AAD);
+  addBundle(bundleId: Buffer, members: readonly BundleMember[]): TocEntry {
+    const plain = members.length === 1 ? (members[0] as BundleMember).data : Buffer.concat(members.map((m) => m.data));
+    const bundle = this.add(bundleId, PieceType.bundle, plain, 'auto');
+    let inner = 0;
+    for (const m of members) {
+      this.addBundled(m.id, m.type, m.data.length, bundle, inner);
+      inner += m.data.length;
+    }
+    return bundle;
+  }
+
+  /** A TOC entry for a slice of a bundle already in this builder (prune copies them this way). */
+  addBundled(id: Buffer, type: PieceType, rawLength: number, bundle: TocEntry, inner: number): TocEntry {
+    const entry: TocEntry = { id, type, compression: Compression.bundled, offset: bundle.offset, length: bundle.length, rawLength, bundle: bundle.id, inner };
+    this.entries.push(entry);
+    this.ids.add(id.toString('hex'));
+    return entry;
+  }
+
+  /**
+   * The finished pack: its id (SHA-256 of the file, hex), size, and the parts still to write in order. With a
+   * spill file, everything has been written to it (not yet synced) and `spilled` names it. The builder must not
+   * be used afterwards, except for `discard`.
+   */
+  finish(): { id: string; parts: Buffer[]; size: number; spilled?: string } {
+    const toc = seal(this.encKey, tocPlain(encodeToc(this.entries, this.tocVersion), this.tocVersion), TOC_AAD);
     const trailer = Buffer.alloc(TRAILER_BYTES);
     trailer.writeUInt32LE(toc.length, 0);
-    TRAILER_MAGIC.copy(trailer, 4);
+    (this.tocVersion === 1 ? TRAILER_MAGIC_V1 : TRAILER_MAGIC).copy(trailer, 4);
     this.flushStage();
     for (const b of [toc, trailer]) {
-      this.parts.push(b);
-      this.hash.update(b);
+      this.pushPart(b);
       this.size += b.length;
     }
-    return { id: this.hash.digest('hex'), parts: this.parts, size: this.size };
+    const id = this.hash.digest('hex');
+    if (this.fd === undefined) return { id, parts: this.parts, size: this.size };
+    if (this.parts.length > 0) this.spillParts();
+    return { id, parts: [], size: this.size, spilled: (this.spill as PackSpill).file };
+  }
+
+  /** Syncs and closes the spill file (after `finish`). */
+  async syncSpill(): Promise<void> {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    fs.closeSync(fd);
+    this.fd = undefined;
   }
 }
 
@@ -181,12 +317,12 @@ export async function readPackToc(file: string, encKey: Buffer): Promise<{ entri
     if (size < PACK_MAGIC.length + TRAILER_BYTES) throw new AuthError('The pack file is too short.');
     const trailer = Buffer.alloc(TRAILER_BYTES);
     await handle.read(trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
-    if (!trailer.subarray(4).equals(TRAILER_MAGIC)) throw new AuthError('The pack file has no valid trailer (truncated or damaged).');
+    const version = trailerVersion(trailer);
     const tocLen = trailer.readUInt32LE(0);
     if (tocLen > size - TRAILER_BYTES - PACK_MAGIC.length) throw new AuthError('The pack trailer points outside the file.');
     const sealed = Buffer.alloc(tocLen);
     await handle.read(sealed, 0, tocLen, size - TRAILER_BYTES - tocLen);
-    return { entries: decodeToc(open(encKey, sealed, TOC_AAD)), size };
+    return { entries: tocDecoded(open(encKey, sealed, TOC_AAD), version), size };
   } finally {
     await handle.close();
   }
@@ -195,11 +331,11 @@ export async function readPackToc(file: string, encKey: Buffer): Promise<{ entri
 export function parsePackToc(bytes: Buffer, encKey: Buffer): TocEntry[] {
   if (bytes.length < PACK_MAGIC.length + TRAILER_BYTES) throw new AuthError('The pack file is too short.');
   const trailer = bytes.subarray(bytes.length - TRAILER_BYTES);
-  if (!trailer.subarray(4).equals(TRAILER_MAGIC)) throw new AuthError('The pack file has no valid trailer (truncated or damaged).');
+  const version = trailerVersion(trailer);
   const tocLen = trailer.readUInt32LE(0);
   if (tocLen > bytes.length - TRAILER_BYTES - PACK_MAGIC.length) throw new AuthError('The pack trailer points outside the file.');
   const start = bytes.length - TRAILER_BYTES - tocLen;
-  return decodeToc(open(encKey, bytes.subarray(start, start + tocLen), TOC_AAD));
+  return tocDecoded(open(encKey, bytes.subarray(start, start + tocLen), TOC_AAD), version);
 }
 
 /** Decrypts and decompresses one sealed piece. Throws AuthError when it does not authenticate. */

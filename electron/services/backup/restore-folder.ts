@@ -5,7 +5,7 @@ import { writeRestoredFile } from './formats/media-writer';
 import { writeNote, NOTES_FOLDER } from './formats/notes-writer';
 import { createCallsXmlWriter, createSmsXmlWriter, type CallsXmlWriter, type SmsXmlWriter } from './formats/sms-xml-writer';
 import { vcardEntry } from './formats/vcard-writer';
-import { AtomicFileWriter } from './formats/atomic-file';
+import { AtomicFileWriter, SyncBatch } from './formats/atomic-file';
 import type { ItemKind } from './import/types';
 import type { RestoreSelection } from './restore';
 import type { BackupStore } from './store';
@@ -65,6 +65,9 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
   let calls: CallsXmlWriter | undefined;
   let contacts: AtomicFileWriter | undefined;
   const overwrite = opts.overwrite ?? false;
+  // Media files and notes are synced together at the end rather than one by one (the wait per file was most
+  // of a restore's time); the restore reports success only after that.
+  const syncBatch = new SyncBatch();
   const abortAll = async (): Promise<void> => {
     await Promise.all([sms?.abort(), calls?.abort(), contacts?.abort()]);
   };
@@ -83,7 +86,7 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
         result.bytes += item.media.size;
         if (!opts.dryRun) {
           try {
-            const written = await writeRestoredFile(target, item.media.path, item.read(), { mtime: item.media.mtime, overwrite });
+            const written = await writeRestoredFile(target, item.media.path, item.read(), { mtime: item.media.mtime, overwrite, syncBatch });
             if (written.renamed) result.renamed.push({ from: item.media.path, to: written.relPath, why: written.renamed });
           } catch (error) {
             if (error instanceof LifelineError && error.code === 'corrupt_data') {
@@ -120,7 +123,7 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
           case 'note':
             addFile(noteFile(r.relPath));
             if (!opts.dryRun) {
-              const written = await writeNote(target, r, { overwrite });
+              const written = await writeNote(target, r, { overwrite, syncBatch });
               if (written.renamed) result.renamed.push({ from: noteFile(r.relPath), to: written.relPath, why: written.renamed });
             }
             break;
@@ -131,6 +134,7 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
     await sms?.close();
     await calls?.close();
     await contacts?.close();
+    await syncBatch.sync();
   } catch (error) {
     await abortAll().catch(() => undefined);
     throw error;

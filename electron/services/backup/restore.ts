@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { LifelineError } from '../../../contract';
 import type { AnyNode } from './catalog';
-import type { StoreCore } from './core';
+import type { PieceLocation, StoreCore } from './core';
 import type { ItemKind, PhoneRecord } from './import/types';
 import type { SnapshotObject } from './layout';
 import { identityString, isBlobRef, normalizeAddress, normalizeName, type MediaEntry, type StoredRecord } from './records';
@@ -124,19 +124,20 @@ function reason(error: unknown): string {
 export async function* restoreItems(core: StoreCore, snap: SnapshotObject, sel: RestoreSelection): AsyncGenerator<RestoreItem> {
   const wantKinds = sel.kinds && sel.kinds.length > 0 ? new Set(sel.kinds) : undefined;
 
-  async function* walk(idHex: string, where: string, kinds: ItemKind[] | undefined): AsyncGenerator<RestoreItem> {
+  async function* walk(idHex: string, where: string, kinds: ItemKind[] | undefined, located?: PieceLocation): AsyncGenerator<RestoreItem> {
     let node: AnyNode;
     try {
-      node = core.readJsonPiece<AnyNode>(idHex);
+      node = core.readJsonPiece<AnyNode>(idHex, located);
     } catch (error) {
       yield { type: 'damaged', ...(kinds?.length === 1 ? { kind: kinds[0] } : {}), what: `everything under ${where || 'the snapshot root'}`, reason: reason(error) };
       return;
     }
     if (node.type === 'tree') {
+      const locs = core.locateMany(node.entries.map((e) => e.id));
       for (const e of node.entries) {
         const childKinds = where === '' ? TOP_KINDS[e.name] : kinds;
         if (where === '' && wantKinds && childKinds && !childKinds.some((k) => wantKinds.has(k))) continue;
-        yield* walk(e.id, where ? `${where}/${e.name}` : e.name, childKinds);
+        yield* walk(e.id, where ? `${where}/${e.name}` : e.name, childKinds, locs.get(e.id));
       }
       return;
     }
@@ -155,15 +156,32 @@ export async function* restoreItems(core: StoreCore, snap: SnapshotObject, sel: 
       }
       return;
     }
-    for (const item of node.items) {
-      let stored: StoredRecord;
+    // One lookup for the whole leaf, then reads in pack order: the records of a bundle come one after another,
+    // so each bundle is decrypted once. They are handed out in the leaf's own order, so a restore's output does
+    // not depend on where the records happen to be stored.
+    const locs = core.locateMany(node.items);
+    const order = [...node.items].sort((a, b) => {
+      const la = locs.get(a);
+      const lb = locs.get(b);
+      if (!la || !lb) return la ? -1 : lb ? 1 : 0;
+      return la.pack < lb.pack ? -1 : la.pack > lb.pack ? 1 : la.offset - lb.offset || la.bundle_at - lb.bundle_at;
+    });
+    const read = new Map<string, StoredRecord | { error: unknown }>();
+    for (const item of order) {
       try {
-        stored = JSON.parse(core.readPiece(Buffer.from(item, 'hex')).toString('utf8')) as StoredRecord;
+        const stored = JSON.parse(core.readPiece(Buffer.from(item, 'hex'), locs.get(item)).toString('utf8')) as StoredRecord;
+        if (recordSelected(sel, stored)) read.set(item, stored);
       } catch (error) {
-        yield { type: 'damaged', ...(kinds?.length === 1 ? { kind: kinds[0] } : {}), what: `a record in ${where}`, reason: reason(error) };
+        read.set(item, { error });
+      }
+    }
+    for (const item of node.items) {
+      const stored = read.get(item);
+      if (stored === undefined) continue;
+      if ('error' in stored) {
+        yield { type: 'damaged', ...(kinds?.length === 1 ? { kind: kinds[0] } : {}), what: `a record in ${where}`, reason: reason(stored.error) };
         continue;
       }
-      if (!recordSelected(sel, stored)) continue;
       try {
         const record = (hasBlobs(stored) ? rehydrate(core, stored) : stored) as PhoneRecord;
         yield { type: 'record', record, identity: core.identity(identityString(stored)).toString('hex') };

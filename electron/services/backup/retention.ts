@@ -3,10 +3,10 @@ import path from 'node:path';
 import { LifelineError } from '../../../contract';
 import { collectCatalogGarbage } from './catalog';
 import type { StoreCore } from './core';
-import { fsyncDir } from './fs-util';
+import { fsyncDir, ScratchReader } from './fs-util';
 import { ALL_NODES_CTE } from './index-db';
 import { paths, type SnapshotObject } from './layout';
-import { PackBuilder, unsealPiece, type Compression, type PieceType } from './pack';
+import { Compression, PieceType, unsealPiece, type TocEntry } from './pack';
 
 export interface ForgetRules {
   keepLast?: number;
@@ -145,13 +145,19 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS live (id BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM live;`);
   db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT node FROM t;`);
   db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT ip.piece FROM t JOIN node_items ni ON ni.node = t.node JOIN item_pieces ip ON ip.item = ni.item;`);
+  // A live bundled piece keeps its bundle (every copy of it; the first intact one is claimed below).
+  db.exec(`INSERT OR IGNORE INTO live SELECT DISTINCT p.bundle FROM live l JOIN pieces p ON p.id = l.id WHERE p.bundle IS NOT NULL;`);
 
   const packs = db.prepare('SELECT id, size FROM packs WHERE missing = 0 ORDER BY id').all() as { id: string; size: number }[];
-  const rowsOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, damaged FROM pieces WHERE pack = ? ORDER BY offset');
+  // A bundle sorts before the pieces inside it (same offset, lower compression value).
+  const rowsOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, damaged, bundle, bundle_at FROM pieces WHERE pack = ? ORDER BY offset, compression');
+  const bundleRow = db.prepare('SELECT compression, raw_length FROM pieces WHERE id = ? AND pack = ?');
   // Claiming a live piece deletes it from `live`, so a piece stored twice (after a crash or an earlier repack) is
   // live in the first intact pack only, without a JS set of every piece id (that grew with the store).
   const claim = db.prepare('DELETE FROM live WHERE id = ?');
-  type Row = { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; damaged: number };
+  type Row = {
+    id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; damaged: number; bundle: Buffer | null; bundle_at: number;
+  };
   /** `live` rows are kept only for packs that get rewritten; the others need just their byte counts. */
   const plan: { pack: string; size: number; liveBytes: number; live: Row[]; action: 'keep' | 'delete' | 'rewrite' }[] = [];
   const result: PruneResult = {
@@ -174,7 +180,8 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
       if (r.damaged) damaged = true;
       else if (claim.run(r.id).changes > 0) {
         live.push(r);
-        liveBytes += r.length;
+        // A bundled piece's bytes are its bundle's, counted once with the bundle.
+        if (r.compression !== Compression.bundled) liveBytes += r.length;
       }
     }
     return { live, liveBytes, total, damaged };
@@ -200,24 +207,53 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
     return result;
   }
 
-  let builder = new PackBuilder(core.keys.enc);
+  if (plan.some((p) => p.action === 'rewrite')) await core.upgradeFormat();
+  let builder = core.newPackBuilder();
   const written: { id: string; size: number }[] = [];
   const flush = async (): Promise<void> => {
     if (builder.count === 0) return;
     written.push(await core.writePack(builder));
-    builder = new PackBuilder(core.keys.enc);
+    builder = core.newPackBuilder();
   };
-  for (const p of plan.filter((x) => x.action === 'rewrite')) {
-    const bytes = fs.readFileSync(paths.pack(core.dir, p.pack));
-    for (const r of p.live) {
-      const sealed = bytes.subarray(r.offset, r.offset + r.length);
-      // Check before copying: a damaged piece must not be carried into a new pack as if it were good.
-      unsealPiece(core.keys.enc, r.id, sealed, r.compression, r.raw_length);
-      builder.addSealed(r.id, r.type as PieceType, r.compression as Compression, r.raw_length, Buffer.from(sealed));
-      if (builder.byteSize >= core.config.packSize) await flush();
+  const scratch = new ScratchReader();
+  try {
+    for (const p of plan.filter((x) => x.action === 'rewrite')) {
+      const bytes = scratch.read(paths.pack(core.dir, p.pack));
+      // Bundles copied into the current builder, so their pieces can point at the new copy.
+      let copied = new Map<string, TocEntry>();
+      const copy = (id: Buffer, type: number, compression: number, rawLength: number, offset: number, length: number): TocEntry => {
+        const sealed = bytes.subarray(offset, offset + length);
+        // Check before copying: a damaged piece must not be carried into a new pack as if it were good.
+        unsealPiece(core.keys.enc, id, sealed, compression, rawLength);
+        return builder.addSealed(id, type as PieceType, compression as Compression, rawLength, Buffer.from(sealed));
+      };
+      for (const r of p.live) {
+        if (r.compression === Compression.bundled) {
+          const bundleId = r.bundle as Buffer;
+          let entry = copied.get(bundleId.toString('hex'));
+          if (!entry) {
+            // The bundle itself was claimed in another pack; this pack's copy comes along for its live piece.
+            const b = bundleRow.get(bundleId, p.pack) as { compression: number; raw_length: number } | undefined;
+            if (!b) throw new LifelineError('corrupt_data', `Pack ${p.pack} lists a piece in a bundle it does not hold. Run "rebuild-index".`);
+            entry = copy(bundleId, PieceType.bundle, b.compression, b.raw_length, r.offset, r.length);
+            copied.set(bundleId.toString('hex'), entry);
+          }
+          builder.addBundled(r.id, r.type as PieceType, r.raw_length, entry, r.bundle_at);
+          continue;
+        }
+        // A bundle and its pieces stay in one pack: a new pack starts only before something that is not inside one.
+        if (builder.byteSize >= core.config.packSize) {
+          await flush();
+          copied = new Map();
+        }
+        const entry = copy(r.id, r.type, r.compression, r.raw_length, r.offset, r.length);
+        if (r.type === PieceType.bundle) copied.set(r.id.toString('hex'), entry);
+      }
     }
+    await flush();
+  } finally {
+    builder.discard();
   }
-  await flush();
   const gone = plan.filter((p) => p.action !== 'keep').map((p) => p.pack);
   const delPieces = db.prepare('DELETE FROM pieces WHERE pack = ?');
   const delPack = db.prepare('DELETE FROM packs WHERE id = ?');

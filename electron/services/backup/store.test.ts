@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LifelineError } from '../../../contract';
 import { BackupStore } from './store';
 import type { PhoneRecord } from './import/types';
-import { paths } from './layout';
+import { FORMAT_VERSION, paths } from './layout';
 import {
   TEST_CHUNKER,
   TEST_KDF_LOG_N,
@@ -158,7 +158,7 @@ describe('BackupStore', () => {
     const { store, dir } = await newStore();
     store.close();
     const cfg = JSON.parse(fs.readFileSync(paths.config(dir), 'utf8')) as { version: number };
-    fs.writeFileSync(paths.config(dir), JSON.stringify({ ...cfg, version: 2 }));
+    fs.writeFileSync(paths.config(dir), JSON.stringify({ ...cfg, version: FORMAT_VERSION + 1 }));
     await expect(BackupStore.open(dir, PASS)).rejects.toMatchObject({ code: 'unsupported_version' });
     await expect(BackupStore.open(path.join(dir, 'nope'), PASS)).rejects.toMatchObject({ code: 'store_missing' });
   });
@@ -317,5 +317,110 @@ describe('BackupStore', () => {
     expect(packs).toBeGreaterThan(0);
     const r = await store.backup({ device: 'p', events: corpusEvents(corpus) });
     expect(r.totals.newBytes).toBeLessThan(r.totals.bytes);
+  });
+});
+
+describe('format 1 stores (written before bundles)', () => {
+  it('open, restore and verify; the next backup writes bundles, upgrades the config, and prune and rebuild keep both readable', async () => {
+    const base = tempDir();
+    const dir = path.join(base, 'store');
+    const src = path.join(base, 'src');
+    const old = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE, hooks: { writeFormat: 1 } });
+    const corpus = makeCorpus(src, 21, { photos: 2 });
+    const first = await old.backup({ device: 'p', events: corpusEvents(corpus) });
+    old.close();
+    expect((JSON.parse(fs.readFileSync(paths.config(dir), 'utf8')) as { version: number }).version).toBe(1);
+
+    const store = await reopen(dir);
+    const db = store.internals.db;
+    expect(db.prepare('SELECT count(*) FROM pieces WHERE compression = 2').pluck().get()).toBe(0);
+    const before = await restoreAll(store, first.snapshot);
+    expect(before.damaged).toEqual([]);
+    expect(before.records.map(sortKey).sort()).toEqual(corpus.records.map(sortKey).sort());
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+
+    // New records go into bundles; the config now says format 2, so an older Lifeline refuses the store cleanly.
+    const more = makeCorpus(path.join(src, 'more'), 22, { photos: 1 });
+    const second = await store.backup({ device: 'p', events: corpusEvents({ ...more, records: [...corpus.records, ...more.records] }) });
+    expect((JSON.parse(fs.readFileSync(paths.config(dir), 'utf8')) as { version: number }).version).toBe(FORMAT_VERSION);
+    expect(db.prepare('SELECT count(*) FROM pieces WHERE compression = 2').pluck().get()).toBeGreaterThan(0);
+    expect(db.prepare('SELECT count(*) FROM pieces WHERE compression = 2 AND bundle IS NULL').pluck().get()).toBe(0);
+    const after = await restoreAll(store, second.snapshot);
+    expect(after.damaged).toEqual([]);
+    // The second corpus repeats some of the first one's identities (calls, note paths): those merge.
+    const recordItems = Object.entries(second.kinds).reduce((n, [k, v]) => (k === 'media' ? n : n + v.items), 0);
+    expect(after.records).toHaveLength(recordItems);
+    const restored = new Set(after.records.map(sortKey));
+    for (const rec of [...corpus.records, ...more.records].filter((x) => x.kind === 'sms')) expect(restored.has(sortKey(rec))).toBe(true);
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+
+    await store.rebuildIndex();
+    expect((await restoreAll(store, first.snapshot)).records).toHaveLength(before.records.length);
+    await store.forget({ keepLast: 1 }, { prune: true });
+    const pruned = await restoreAll(store, 'latest');
+    expect(pruned.damaged).toEqual([]);
+    expect(pruned.records).toHaveLength(after.records.length);
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+  });
+});
+
+describe('bundles', () => {
+  it('a flipped byte in a bundle names the records in it; the next backup stores them again', async () => {
+    const { store, dir, src } = await newStore();
+    const corpus = makeCorpus(src, 23, { photos: 1 });
+    const r = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const db = store.internals.db;
+    const bundle = db
+      .prepare('SELECT b.id, b.pack, b.offset, b.length FROM pieces b JOIN pieces p ON p.bundle = b.id AND p.type = 2 WHERE b.type = 4 GROUP BY b.id ORDER BY count(*) DESC LIMIT 1')
+      .get() as {
+      id: Buffer; pack: string; offset: number; length: number;
+    };
+    const inside = db.prepare('SELECT count(*) FROM pieces WHERE bundle = ?').pluck().get(bundle.id) as number;
+    expect(inside).toBeGreaterThan(1);
+    const file = paths.pack(dir, bundle.pack);
+    const bytes = fs.readFileSync(file);
+    const at = bundle.offset + Math.floor(bundle.length / 2);
+    bytes[at] = (bytes[at] as number) ^ 0x01;
+    fs.writeFileSync(file, bytes);
+    store.internals.dropFds();
+
+    const report = await store.verify({ readData: 'all' });
+    expect(report.ok).toBe(false);
+    expect(report.affected.itemCount).toBe(inside);
+    expect(report.affected.snapshots.map((s) => s.id)).toEqual([r.snapshot]);
+    const damagedOut = await restoreAll(store, r.snapshot);
+    expect(damagedOut.damaged.length).toBe(inside);
+    expect(damagedOut.records.length).toBe(corpus.records.length - inside);
+
+    const again = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const out = await restoreAll(store, again.snapshot);
+    expect(out.damaged).toEqual([]);
+    expect(out.records.map(sortKey).sort()).toEqual(corpus.records.map(sortKey).sort());
+  });
+});
+
+describe('bundled tree nodes', () => {
+  it('a damaged bundle of tree nodes is reported per snapshot, and a new backup writes the tree again', async () => {
+    const { store, dir, src } = await newStore();
+    const corpus = makeCorpus(src, 24, { photos: 1 });
+    const r = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const db = store.internals.db;
+    const bundle = db
+      .prepare('SELECT b.id, b.pack, b.offset, b.length FROM pieces b JOIN pieces p ON p.bundle = b.id AND p.type = 3 WHERE b.type = 4 GROUP BY b.id LIMIT 1')
+      .get() as { id: Buffer; pack: string; offset: number; length: number };
+    expect(bundle).toBeDefined();
+    const file = paths.pack(dir, bundle.pack);
+    const bytes = fs.readFileSync(file);
+    const at = bundle.offset + 20;
+    bytes[at] = (bytes[at] as number) ^ 0x01;
+    fs.writeFileSync(file, bytes);
+    store.internals.dropFds();
+    const report = await store.verify({ readData: 'all' });
+    expect(report.ok).toBe(false);
+    expect(report.affected.snapshots.map((s) => s.id)).toEqual([r.snapshot]);
+    const again = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const out = await restoreAll(store, again.snapshot);
+    expect(out.damaged).toEqual([]);
+    expect(out.records).toHaveLength(corpus.records.length);
   });
 });

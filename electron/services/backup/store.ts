@@ -179,7 +179,7 @@ export class BackupStore {
     const master = newMasterKey();
     const config: StoreConfig = {
       format: FORMAT_NAME,
-      version: FORMAT_VERSION,
+      version: opts.hooks?.writeFormat ?? FORMAT_VERSION,
       storeId,
       createdAt: new Date((opts.clock ?? systemClock).now()).toISOString(),
       kdf,

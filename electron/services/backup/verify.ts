@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { LifelineError } from '../../../contract';
 import type { StoreCore } from './core';
 import { AuthError } from './crypto';
 import { ALL_NODES_CTE, SNAPSHOT_NODES_CTE } from './index-db';
+import { ScratchReader } from './fs-util';
 import { paths } from './layout';
-import { parsePackToc, unsealPiece, type PieceType } from './pack';
+import { Compression, parsePackToc, PieceType, unsealPiece } from './pack';
 
 export interface VerifyOptions {
   /** 'none': structure only; 'all': read back every pack; subset: a random share of the packs. */
@@ -115,15 +115,17 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     const n = Math.min(present.length, Math.ceil((present.length * pct) / 100));
     toRead = shuffle(present).slice(0, n);
   }
-  const piecesOf = db.prepare('SELECT id, type, compression, offset, length, raw_length FROM pieces WHERE pack = ?');
+  // A bundle sorts before the pieces inside it (same offset, lower compression value).
+  const piecesOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, bundle, bundle_at FROM pieces WHERE pack = ? ORDER BY offset, compression');
   const setDamaged = db.prepare('UPDATE pieces SET damaged = ? WHERE id = ? AND pack = ?');
+  const scratch = new ScratchReader();
   for (const p of toRead) {
     if (opts.signal?.aborted) throw new LifelineError('cancelled', 'The check was cancelled. Nothing was changed; run it again to check the whole store.');
     // Between packs the event loop gets a turn, so progress reaches the window and Cancel is heard.
     await new Promise<void>((resolve) => setImmediate(resolve));
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(paths.pack(core.dir, p.id));
+      bytes = scratch.read(paths.pack(core.dir, p.id));
     } catch (error) {
       problems.push({ pack: p.id, message: `Pack ${p.id} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).` });
       continue;
@@ -138,15 +140,27 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     } catch (error) {
       problems.push({ pack: p.id, message: `The table of contents of pack ${p.id} is damaged (${(error as Error).message}).` });
     }
-    const rows = piecesOf.all(p.id) as { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number }[];
+    const rows = piecesOf.all(p.id) as {
+      id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number;
+    }[];
     const updates: [number, Buffer][] = [];
+    // Rows come sorted so that a bundle is followed by its pieces: only the current bundle is kept.
+    let bundle: { id: Buffer; plain: Buffer } | undefined;
     for (const r of rows) {
       piecesChecked++;
       let good = false;
       try {
         if (r.offset + r.length > bytes.length) throw new AuthError('The pack is shorter than its table of contents says.');
-        const plain = unsealPiece(core.keys.enc, r.id, bytes.subarray(r.offset, r.offset + r.length), r.compression, r.raw_length);
+        let plain: Buffer;
+        if (r.compression === Compression.bundled) {
+          if (!bundle || !r.bundle || !bundle.id.equals(r.bundle)) throw new AuthError('The bundle holding the piece is damaged or missing.');
+          if (r.bundle_at + r.raw_length > bundle.plain.length) throw new AuthError('The piece lies outside its bundle.');
+          plain = bundle.plain.subarray(r.bundle_at, r.bundle_at + r.raw_length);
+        } else {
+          plain = unsealPiece(core.keys.enc, r.id, bytes.subarray(r.offset, r.offset + r.length), r.compression, r.raw_length);
+        }
         good = core.pieceId(r.type as PieceType, plain).equals(r.id);
+        if (r.type === PieceType.bundle) bundle = good ? { id: r.id, plain } : undefined;
       } catch {
         good = false;
       }

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { LifelineError } from '../../../../contract';
-import { AtomicFileWriter } from './atomic-file';
+import { AtomicFileWriter, type SyncBatch } from './atomic-file';
 import { sanitizeRelativePath } from './safe-path';
 
 export interface RestoreFileOptions {
@@ -11,6 +11,8 @@ export interface RestoreFileOptions {
   overwrite?: boolean;
   /** Apply Windows naming rules (default: only on Windows). */
   windowsRules?: boolean;
+  /** Leave the fsync to this batch (a restore of many files syncs them together at the end). */
+  syncBatch?: SyncBatch;
 }
 
 export interface RestoredFile {
@@ -92,7 +94,11 @@ export async function writeRestoredFile(targetDir: string, relPath: string, cont
   if (!isInside(root, dest)) {
     throw new LifelineError('forbidden', `Refused to write ${relPath} outside ${targetDir}.`);
   }
-  const writer = await AtomicFileWriter.create(dest, { overwrite, ...(options.mtime !== undefined ? { mtime: options.mtime } : {}) });
+  const writer = await AtomicFileWriter.create(dest, {
+    overwrite,
+    ...(options.mtime !== undefined ? { mtime: options.mtime } : {}),
+    ...(options.syncBatch ? { syncBatch: options.syncBatch } : {}),
+  });
   try {
     if (content instanceof Uint8Array) await writer.writeBytes(content);
     else for await (const piece of content) await writer.writeBytes(piece);
