@@ -21,6 +21,7 @@ import { createApp } from '../electron/app';
 import { loadConfig } from '../electron/config';
 import { memorySessionSlot, type CallContext } from '../electron/dispatcher';
 import { ManualClock } from '../electron/services/clock';
+import { seededRandom } from '../electron/services/seeded-random';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DAY = 86_400_000;
@@ -70,17 +71,6 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** A seeded generator, so every run draws the same trail. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function waitFor<T>(what: string, get: () => T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -136,7 +126,7 @@ async function buildDataDir(dir: string, trailPoints: number, log: (line: string
     const trail = await enroll(TRAIL_NAME, 'BENCH-TRAIL-1');
 
     // A bounded random walk around Bandung: steps of a few tens of metres, drifting across the city over the month.
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     let lat = -6.9175;
     let lon = 107.6191;
     let heading = 0;

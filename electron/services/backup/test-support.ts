@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChunkerParams } from './chunker';
 import type { ImportEvent, MediaSource, PhoneRecord } from './import/types';
+import { seededRandom } from '../seeded-random';
 
 /** Small parameters so tests exercise many chunks and packs without big data. */
 export const TEST_CHUNKER: ChunkerParams = { min: 1024, avg: 4096, max: 16384 };
@@ -14,17 +15,7 @@ export function tempDir(prefix = 'lifeline-backup-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A tiny seeded PRNG (mulberry32) so corpora are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function randomBytes(seed: number, n: number): Buffer {
   const key = Buffer.alloc(32);

@@ -3,18 +3,9 @@
  * calls and photos, so a test or benchmark can compare what it read against what the profile holds.
  */
 import crypto from 'node:crypto';
+import { seededRandom } from '../../seeded-random';
 
-export function prng(seed: number): () => number {
-  // mulberry32: small, fast and good enough to vary test data.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   const item = items[Math.floor(rand() * items.length)];
