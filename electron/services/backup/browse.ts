@@ -4,7 +4,7 @@ import type { StoreCore } from './core';
 import { SNAPSHOT_NODES_CTE } from './index-db';
 import type { ItemKind } from './import/types';
 import { isBlobRef, type MediaEntry, type StoredRecord } from './records';
-import type { BackupStore, CatalogItem, SnapshotInfo } from './store';
+import { toCatalogItem, type BackupStore, type CatalogItem, type CatalogRow, type SnapshotInfo } from './store';
 
 /**
  * Read-only queries for the Backup panel's browser. Lists are paged straight from the catalog: a snapshot's
@@ -67,38 +67,12 @@ export type ItemDetail =
   | { kind: 'note'; item: CatalogItem; fields: Record<string, unknown>; text: string }
   | { kind: 'media'; item: CatalogItem; fields: Record<string, unknown> };
 
-interface ItemRow {
+interface ItemRow extends CatalogRow {
   id: number;
-  kind: ItemKind;
-  key: Buffer;
-  identity: Buffer;
-  name: string | null;
-  address: string | null;
-  thread: string | null;
-  date: number | null;
-  size: number;
-  rel_path: string | null;
-  mime: string | null;
-  preview: string | null;
 }
 
 const ITEM_COLUMNS = 'i.id, i.kind, i.key, i.identity, i.name, i.address, i.thread, i.date, i.size, i.rel_path, i.mime, i.preview';
 
-export function toCatalogItem(r: ItemRow): CatalogItem {
-  return {
-    kind: r.kind,
-    key: r.key.toString('hex'),
-    identity: r.identity.toString('hex'),
-    name: r.name,
-    address: r.address,
-    thread: r.thread,
-    date: r.date,
-    size: r.size,
-    relPath: r.rel_path,
-    mime: r.mime,
-    preview: r.preview,
-  };
-}
 
 /** FTS5 query from typed words: every word must match; words of three letters or more match as prefixes. */
 export function searchQuery(input: string): string | undefined {

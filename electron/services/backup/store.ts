@@ -58,6 +58,37 @@ export interface CatalogItem {
   preview: string | null;
 }
 
+/** A row of the `items` table as SQLite gives it. */
+export interface CatalogRow {
+  kind: ItemKind;
+  key: Buffer;
+  identity: Buffer;
+  name: string | null;
+  address: string | null;
+  thread: string | null;
+  date: number | null;
+  size: number;
+  rel_path: string | null;
+  mime: string | null;
+  preview: string | null;
+}
+
+export function toCatalogItem(r: CatalogRow): CatalogItem {
+  return {
+    kind: r.kind,
+    key: r.key.toString('hex'),
+    identity: r.identity.toString('hex'),
+    name: r.name,
+    address: r.address,
+    thread: r.thread,
+    date: r.date,
+    size: r.size,
+    relPath: r.rel_path,
+    mime: r.mime,
+    preview: r.preview,
+  };
+}
+
 export interface LsOptions {
   kinds?: ItemKind[];
   /** Full-text search (FTS5 query syntax is escaped: words are matched as prefixes). */
@@ -368,23 +399,7 @@ export class BackupStore {
       FROM t JOIN node_items ni ON ni.node = t.node JOIN items i ON i.id = ni.item
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY i.kind, i.date, i.rel_path, i.key LIMIT ? OFFSET ?`;
-    const rows = this.core.db.prepare(sql).all(...params) as {
-      kind: ItemKind; key: Buffer; identity: Buffer; name: string | null; address: string | null; thread: string | null;
-      date: number | null; size: number; rel_path: string | null; mime: string | null; preview: string | null;
-    }[];
-    return rows.map((r) => ({
-      kind: r.kind,
-      key: r.key.toString('hex'),
-      identity: r.identity.toString('hex'),
-      name: r.name,
-      address: r.address,
-      thread: r.thread,
-      date: r.date,
-      size: r.size,
-      relPath: r.rel_path,
-      mime: r.mime,
-      preview: r.preview,
-    }));
+    return (this.core.db.prepare(sql).all(...params) as CatalogRow[]).map(toCatalogItem);
   }
 
   /** Records and media of a snapshot, read from the packs (not the catalog), for restore writers. */
