@@ -5,7 +5,7 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import worldText from 'world-atlas/countries-50m.json?raw';
 import type { DeviceLocation, HistoryPoint } from '../../../contract/devices';
-import { boundsOf, padBounds, thinForDrawing, trailUntil } from './map-helpers';
+import { boundsOf, padBounds, thinForDrawing } from './map-helpers';
 
 export interface DeviceMapProps {
   deviceId: string;
@@ -101,14 +101,17 @@ export function DeviceMap({ deviceId, points, index, last, tileUrl, label }: Dev
     current.tileUrl = tileUrl;
   }, [tileUrl]);
 
+  // The whole trail changes only with the points; moving the slider redraws just the part up to it.
+  useEffect(() => {
+    layers.current?.trailAll.setLatLngs(thinForDrawing(points, DRAWN_POINTS).map((p) => L.latLng(p.lat, p.lon)));
+  }, [points]);
+
   useEffect(() => {
     const current = layers.current;
     if (!current) return;
-    const { map, trailAll, trailSoFar, accuracy, lastMarker, cursor } = current;
-    const all = thinForDrawing(points, DRAWN_POINTS).map((p) => L.latLng(p.lat, p.lon));
-    const soFar = thinForDrawing(trailUntil(points, index), DRAWN_POINTS).map((p) => L.latLng(p.lat, p.lon));
-    trailAll.setLatLngs(all);
-    trailSoFar.setLatLngs(soFar);
+    const { map, trailSoFar, accuracy, lastMarker, cursor } = current;
+    const upTo = points.length === 0 ? 0 : Math.min(Math.max(0, Math.floor(index)), points.length - 1) + 1;
+    trailSoFar.setLatLngs(thinForDrawing(points, DRAWN_POINTS, upTo).map((p) => L.latLng(p.lat, p.lon)));
     // What the map has drawn, for the benchmark and e2e tests to wait on (the SVG path alone does not say which trail).
     const element = container.current;
     if (element) {

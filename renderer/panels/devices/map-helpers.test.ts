@@ -45,4 +45,12 @@ describe('map helpers', () => {
     expect(thin[999]).toBe(long[99_999]);
     expect(thinForDrawing(points, 1000)).toHaveLength(10);
   });
+
+  it('thins the trail up to the slider without copying it first, drawing what the copy would', () => {
+    const long = trail(100_000, 0);
+    for (const index of [0, 1, 999, 1000, 54_321, 99_999]) {
+      expect(thinForDrawing(long, 1000, index + 1)).toEqual(thinForDrawing(trailUntil(long, index), 1000));
+    }
+    expect(thinForDrawing(long, 1000, 0)).toEqual([]);
+  });
 });

@@ -67,10 +67,11 @@ export function padBounds(bounds: Bounds, minSpanDeg = 0.02): Bounds {
  * At most `max` points for drawing, evenly picked, always keeping the first and the last; a 100,000-point trail
  * draws as fast as a short one and looks the same at map scale.
  */
-export function thinForDrawing<T>(points: readonly T[], max: number): T[] {
-  if (points.length <= max || max < 2) return points.slice();
+export function thinForDrawing<T>(points: readonly T[], max: number, count = points.length): T[] {
+  const n = Math.max(0, Math.min(count, points.length));
+  if (n <= max || max < 2) return points.slice(0, n);
   const out: T[] = [];
-  const step = (points.length - 1) / (max - 1);
+  const step = (n - 1) / (max - 1);
   for (let i = 0; i < max; i += 1) {
     const point = points[Math.round(i * step)];
     if (point !== undefined) out.push(point);
