@@ -79,6 +79,7 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
   let backup: BackupService;
   let settings: SettingsService;
   let shop: ShopService;
+  let gate: ReturnType<typeof createDeviceAccountGate>;
   try {
     applyMigrations(db, 'core', coreMigrations, () => clock.now());
     applyMigrations(db, 'devices', deviceMigrations, () => clock.now());
@@ -86,11 +87,12 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     account = createAccountServices(config, db, clock, events, { defaultRegion: config.phoneRegion, ...options.account });
     closers.push(() => account.close());
     const placesFile = findResource('places/cities.json');
+    gate = createDeviceAccountGate(account);
     devices = new DevicesService({
       db,
       clock,
       events: eventSinkFrom(events),
-      gate: createDeviceAccountGate(account),
+      gate,
       places: placesFile ? loadPlaceIndex(placesFile, log) : new PlaceIndex([]),
       publicUrl: config.publicUrl,
       log,
@@ -120,7 +122,6 @@ export function createApp(config: LifelineConfig, options: CreateAppOptions): Li
     for (const close of closers.reverse()) void close();
     throw error;
   }
-  const gate = createDeviceAccountGate(account);
   const sandboxEmail = config.sandbox || !config.smtpUrl;
   const sandboxSms = config.sandbox || !config.smsWebhookUrl;
 
