@@ -89,30 +89,8 @@ function CompareForm() {
       <h2>{t('backup.compare.title')}</h2>
       <p className="muted">{t('backup.compare.lead')}</p>
       <div className="form-row bk-inline">
-        <div className="field">
-          <label className="field-label" htmlFor="bk-cmp-from">
-            {t('backup.compare.from')}
-          </label>
-          <select id="bk-cmp-from" className="select" value={a} onChange={(e) => setFrom(e.target.value)}>
-            {sorted.map((s) => (
-              <option key={s.id} value={s.id}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="bk-cmp-to">
-            {t('backup.compare.to')}
-          </label>
-          <select id="bk-cmp-to" className="select" value={b} onChange={(e) => setTo(e.target.value)}>
-            {sorted.map((s) => (
-              <option key={s.id} value={s.id}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SnapshotSelect id="bk-cmp-from" label={t('backup.compare.from')} snapshots={sorted} value={a} onChange={setFrom} optionLabel={label} />
+        <SnapshotSelect id="bk-cmp-to" label={t('backup.compare.to')} snapshots={sorted} value={b} onChange={setTo} optionLabel={label} />
         <button type="button" className="button" disabled={compare.busy || a === b} onClick={() => void compareChosen(a, b)}>
           {compare.busy ? t('backup.compare.busy') : t('backup.compare.submit')}
         </button>
@@ -123,6 +101,30 @@ function CompareForm() {
 }
 
 const CHANGES = ['added', 'changed', 'removed'] as const;
+
+function SnapshotSelect(props: {
+  id: string;
+  label: string;
+  snapshots: readonly BackupSnapshot[];
+  value: string;
+  onChange: (id: string) => void;
+  optionLabel: (s: BackupSnapshot) => string;
+}) {
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <select id={props.id} className="select" value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.snapshots.map((s) => (
+          <option key={s.id} value={s.id}>
+            {props.optionLabel(s)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 export function DiffView({ diff }: { diff: BackupDiff }) {
   const { t, i18n } = useTranslation();
