@@ -202,7 +202,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     opsInTx = 0;
   };
   const tick = (): void => {
-    if (++opsInTx >= 2000) commit();
+    if (++opsInTx >= 50000) commit();
     beginIfNeeded();
   };
 
@@ -351,7 +351,8 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     newBytes += fresh;
   };
 
-  const readMedia = async (m: MediaSource): Promise<{ entry: MediaEntry; fresh: number } | { reason: string }> => {
+  /** `seenMtime` is the file's mtime as the importer reports it (whole ms, rounded down), for the file cache. */
+  const readMedia = async (m: MediaSource): Promise<{ entry: MediaEntry; fresh: number; seenMtime: number } | { reason: string }> => {
     const hint: CompressHint = isCompressedMedia(m.mime, m.relPath) ? 'never' : 'auto';
     for (let attempt = 0; attempt < 2; attempt++) {
       let before: fs.Stats;
@@ -391,7 +392,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
           ...(m.takenAt !== undefined ? { takenAt: m.takenAt } : {}),
           ...(m.place ? { place: m.place } : {}),
         };
-        return { entry, fresh: result.fresh };
+        return { entry, fresh: result.fresh, seenMtime: Math.floor(before.mtimeMs) };
       }
     }
     return { reason: 'The file changed while it was being read; back it up again when nothing is writing to it.' };
@@ -407,7 +408,9 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     let entry: MediaEntry | undefined;
     let fresh = 0;
     const cached = cacheGet.get(device, m.absPath) as { size: number; mtime: number; entry: string } | undefined;
-    if (cached && cached.size === m.size && cached.mtime === Math.round(m.mtime)) {
+    // The cache row keeps the mtime rounded down to whole ms, as the importer reports it; the entry keeps it
+    // rounded to the nearest ms, as restores set it. Comparing one with the other missed about half the files.
+    if (cached && cached.size === m.size && cached.mtime === Math.floor(m.mtime)) {
       const old = JSON.parse(cached.entry) as MediaEntry;
       if (old.chunks.every((c) => queued(c) || core.hasPiece(Buffer.from(c, 'hex')))) {
         entry = {
@@ -430,7 +433,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       }
       entry = r.entry;
       fresh = r.fresh;
-      cachePut.run(device, m.absPath, entry.size, entry.mtime, JSON.stringify(entry));
+      cachePut.run(device, m.absPath, entry.size, r.seenMtime, JSON.stringify(entry));
     }
     const key = mediaKey(core, entry);
     const fields = mediaCatalog(entry);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LifelineError } from '../../../contract';
 import { BackupStore } from './store';
+import { readMediaFile } from './import/media';
 import type { PhoneRecord } from './import/types';
 import { FORMAT_VERSION, paths } from './layout';
 import {
@@ -140,6 +141,33 @@ describe('BackupStore', () => {
     expect(again.kinds.media?.newBytes).toBe(0);
     const out = await restoreAll(store, again.snapshot);
     expect(out.media.get('DCIM/a.jpg')?.equals(fs.readFileSync(changed.absPath))).toBe(true);
+  });
+
+  it('finds files in the file cache whatever the sub-millisecond part of their mtime', async () => {
+    const { store, src } = await newStore();
+    const base = Date.UTC(2025, 0, 1) / 1000;
+    const files = [0.0002, 0.0005, 0.0007, 0.0009].map((frac, i) => {
+      const m = writeMedia(src, `DCIM/f${i}.jpg`, fakeJpeg(20 + i, 30_000), 'image/jpeg', Date.UTC(2025, 0, 1));
+      fs.utimesSync(m.absPath, base, base + frac);
+      return { media: m, secs: base + frac };
+    });
+    expect(new Set(files.map((f) => Math.round(fs.statSync(f.media.absPath).mtimeMs * 10) % 10)).size).toBeGreaterThan(1);
+    // Through the real media importer, which reports mtimes in whole ms.
+    async function* scanned() {
+      for (const f of files) yield await readMediaFile(f.media.absPath, f.media.relPath);
+    }
+    const first = await store.backup({ device: 'p', events: scanned() });
+    // New bytes of the same size under the same mtime: only a cache hit keeps the old content.
+    for (const [i, f] of files.entries()) {
+      const before = fs.statSync(f.media.absPath).mtimeMs;
+      fs.writeFileSync(f.media.absPath, fakeJpeg(40 + i, 30_000));
+      fs.utimesSync(f.media.absPath, base, f.secs);
+      expect(fs.statSync(f.media.absPath).mtimeMs).toBe(before);
+    }
+    const again = await store.backup({ device: 'p', events: scanned() });
+    expect(again.kinds.media?.newBytes).toBe(0);
+    expect(again.kinds.media?.items).toBe(4);
+    expect(again.digest).toEqual(first.digest);
   });
 
   it('refuses a wrong passphrase with wrong_passphrase and writes nothing', async () => {
