@@ -43,13 +43,13 @@ async function backup(store: BackupStore, dir: string): Promise<{ reused: number
 }
 
 describe('record file cache', () => {
-  it('migration 1 creates its tables in its own scope', async () => {
+  it('its migrations create their tables in their own scope', async () => {
     const base = tempDir();
     const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
     const db = store.internals.db;
     expect(currentVersion(db, RECORD_CACHE_SCOPE)).toBe(recordCacheMigrations.length);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    expect(tables).toEqual(expect.arrayContaining(['record_files', 'record_file_rows']));
+    expect(tables).toEqual(expect.arrayContaining(['record_files', 'record_file_rows', 'record_cache_epoch']));
     store.close();
   });
 
@@ -102,6 +102,50 @@ describe('record file cache', () => {
     let restored = 0;
     for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record') restored++;
     expect(restored).toBe(20);
+    store.close();
+  });
+
+  it('keeps a store epoch: removals move it once, and a cached file re-checked after that is replayed only if intact', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    const smsLines = Array.from({ length: 30 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `epoch ${i}`));
+    writeExport(src, smsLines);
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const db = store.internals.db;
+    const epoch = (): { epoch: number; moved: number } => db.prepare('SELECT epoch, moved FROM record_cache_epoch').get() as { epoch: number; moved: number };
+    const fileEpochs = (): number[] => db.prepare('SELECT epoch FROM record_files ORDER BY path').pluck().all() as number[];
+
+    await backup(store, src);
+    const e0 = epoch();
+    expect(e0.moved).toBe(0);
+    expect(fileEpochs()).toEqual([e0.epoch, e0.epoch]);
+    expect((await backup(store, src)).reused).toBe(2);
+    expect(epoch()).toEqual(e0); // backups remove nothing
+
+    // Half the messages deleted on the phone, then the old snapshots forgotten and pruned: many catalog and
+    // piece rows go, and the epoch moves once.
+    writeExport(src, smsLines.slice(0, 15));
+    fs.utimesSync(path.join(src, 'contacts.vcf'), new Date(1_600_000_000_000), new Date(1_600_000_000_000));
+    const kept = await backup(store, src);
+    expect(kept.items).toBe(17);
+    await store.forget({ keepLast: 1 });
+    const pruned = await store.prune({ maxUnusedPercent: 0 });
+    expect(pruned.piecesRemoved).toBeGreaterThan(1);
+    expect(epoch()).toEqual({ epoch: e0.epoch + 1, moved: 1 });
+    // Both files are checked record by record once, found intact, replayed, and stamped with the new epoch.
+    expect(await backup(store, src)).toMatchObject({ reused: 2, items: 17 });
+    expect(epoch()).toEqual({ epoch: e0.epoch + 1, moved: 0 });
+    expect(fileEpochs()).toEqual([e0.epoch + 1, e0.epoch + 1]);
+
+    // One damaged piece (as "verify --read-data" marks it): the SMS export, whose record is damaged, is read
+    // again and the record stored again; the vCard is replayed.
+    const smsKey = db.prepare("SELECT key FROM items WHERE kind = 'sms' LIMIT 1").pluck().get() as Buffer;
+    db.prepare('UPDATE pieces SET damaged = 1 WHERE id = ?').run(smsKey);
+    expect(epoch()).toEqual({ epoch: e0.epoch + 2, moved: 1 });
+    expect(await backup(store, src)).toMatchObject({ reused: 1, items: 17 });
+    expect(db.prepare('SELECT count(*) FROM pieces WHERE id = ? AND damaged = 0').pluck().get(smsKey)).toBe(1);
+    expect(epoch()).toEqual({ epoch: e0.epoch + 2, moved: 0 });
+    expect(await backup(store, src)).toMatchObject({ reused: 2, items: 17 });
     store.close();
   });
 

@@ -40,6 +40,44 @@ export const recordCacheMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'record file cache: store epoch, so an unchanged store skips re-checking cached records',
+    up(db) {
+      // The epoch moves when anything a cached record relies on may have gone: a piece or pack row deleted, a
+      // piece marked damaged, a pack marked missing, a catalog row deleted. A file cached (or re-checked) in the
+      // current epoch is known to be intact without looking at each of its records again. `moved` keeps a
+      // prune that deletes 100,000 rows from bumping 100,000 times: the first change bumps, the rest see it done,
+      // and writing the current epoch to a file clears it.
+      db.exec(`
+        CREATE TABLE record_cache_epoch (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          epoch INTEGER NOT NULL,
+          moved INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO record_cache_epoch (id, epoch, moved) VALUES (1, 0, 0);
+        ALTER TABLE record_files ADD COLUMN epoch INTEGER NOT NULL DEFAULT -1;
+        CREATE TRIGGER record_cache_piece_gone AFTER DELETE ON pieces
+          WHEN (SELECT moved FROM record_cache_epoch) = 0
+          BEGIN UPDATE record_cache_epoch SET epoch = epoch + 1, moved = 1; END;
+        CREATE TRIGGER record_cache_piece_damaged AFTER UPDATE OF damaged ON pieces
+          WHEN new.damaged <> 0 AND (SELECT moved FROM record_cache_epoch) = 0
+          BEGIN UPDATE record_cache_epoch SET epoch = epoch + 1, moved = 1; END;
+        CREATE TRIGGER record_cache_pack_gone AFTER DELETE ON packs
+          WHEN (SELECT moved FROM record_cache_epoch) = 0
+          BEGIN UPDATE record_cache_epoch SET epoch = epoch + 1, moved = 1; END;
+        CREATE TRIGGER record_cache_pack_missing AFTER UPDATE OF missing ON packs
+          WHEN new.missing <> 0 AND (SELECT moved FROM record_cache_epoch) = 0
+          BEGIN UPDATE record_cache_epoch SET epoch = epoch + 1, moved = 1; END;
+        CREATE TRIGGER record_cache_item_gone AFTER DELETE ON items
+          WHEN (SELECT moved FROM record_cache_epoch) = 0
+          BEGIN UPDATE record_cache_epoch SET epoch = epoch + 1, moved = 1; END;
+        CREATE TRIGGER record_cache_item_piece_gone AFTER DELETE ON item_pieces
+          WHEN (SELECT moved FROM record_cache_epoch) = 0
+          BEGIN UPDATE record_cache_epoch SET epoch = epoch + 1, moved = 1; END;
+      `);
+    },
+  },
 ];
 
 export function applyRecordCacheMigrations(db: Database, now: () => number): void {
@@ -93,6 +131,9 @@ export class RecordFileCache {
     countDupRows: Statement;
     stats: Statement;
     insertTemp: Statement;
+    epoch: Statement;
+    markChecked: Statement;
+    settle: Statement;
   };
 
   constructor(private readonly db: Database, private readonly device: string) {
@@ -103,7 +144,7 @@ export class RecordFileCache {
       DELETE FROM run_file_rows;
     `);
     this.st = {
-      find: db.prepare('SELECT id FROM record_files WHERE device = ? AND path = ? AND size = ? AND mtime = ?').pluck(),
+      find: db.prepare('SELECT id, epoch FROM record_files WHERE device = ? AND path = ? AND size = ? AND mtime = ?'),
       // Every piece an accepted record needs (its own and any attachment chunks) must still be stored and intact,
       // and its catalog row must exist (the tree links leaves to catalog rows).
       badRows: db
@@ -134,6 +175,9 @@ export class RecordFileCache {
       countDupRows: db.prepare('SELECT count(*) FROM record_file_rows WHERE file = ? AND key IS NULL').pluck(),
       stats: db.prepare('SELECT kind, count(*) AS items, sum(size) AS bytes FROM record_file_rows WHERE file = ? AND key IS NOT NULL GROUP BY kind'),
       insertTemp: db.prepare('INSERT INTO run_file_rows (file, seq, identity, key, bucket, kind, size, sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      epoch: db.prepare('SELECT epoch FROM record_cache_epoch').pluck(),
+      markChecked: db.prepare('UPDATE record_files SET epoch = ? WHERE id = ?'),
+      settle: db.prepare('UPDATE record_cache_epoch SET moved = 0 WHERE moved <> 0'),
     };
   }
 
@@ -143,8 +187,9 @@ export class RecordFileCache {
    */
   tryReplay(file: string, size: number, mtimeMs: number): ReplayResult | undefined {
     const mtime = Math.round(mtimeMs);
-    const id = this.st.find.get(this.device, file, size, mtime) as number | undefined;
-    if (id !== undefined && !this.files.has(file) && this.st.badRows.get(id) === undefined && this.st.conflictRows.get(id) === undefined) {
+    const found = this.st.find.get(this.device, file, size, mtime) as { id: number; epoch: number } | undefined;
+    const id = found?.id;
+    if (found !== undefined && id !== undefined && !this.files.has(file) && this.intact(found) && this.st.conflictRows.get(id) === undefined) {
       this.st.replayIdentity.run(id);
       this.st.replayEntries.run(id);
       const kinds: ReplayResult['kinds'] = new Map();
@@ -155,6 +200,24 @@ export class RecordFileCache {
     }
     this.files.set(file, { id: this.nextTempId++, device: this.device, path: file, size, mtime, seq: 0, clean: true });
     return undefined;
+  }
+
+  /**
+   * Whether every piece and catalog row the file's records need is still there: known when nothing was removed
+   * from the store since the file was cached or last checked (same epoch), else checked record by record.
+   */
+  private intact(found: { id: number; epoch: number }): boolean {
+    const epoch = this.st.epoch.get() as number;
+    if (found.epoch === epoch) return true;
+    if (this.st.badRows.get(found.id) !== undefined) return false;
+    this.stampEpoch(found.id, epoch);
+    return true;
+  }
+
+  /** Records that a file's rows are intact as of `epoch`; removals from now on move the epoch again. */
+  private stampEpoch(fileId: number, epoch: number): void {
+    this.st.markChecked.run(epoch, fileId);
+    this.st.settle.run();
   }
 
   /** What one record of a file being read became. Records of files that did not announce themselves are ignored. */
@@ -176,12 +239,15 @@ export class RecordFileCache {
     const findOld = db.prepare('SELECT id FROM record_files WHERE device = ? AND path = ?').pluck();
     const delRows = db.prepare('DELETE FROM record_file_rows WHERE file = ?');
     const delFile = db.prepare('DELETE FROM record_files WHERE id = ?');
-    const insFile = db.prepare('INSERT INTO record_files (device, path, size, mtime) VALUES (?, ?, ?, ?)');
+    const insFile = db.prepare('INSERT INTO record_files (device, path, size, mtime, epoch) VALUES (?, ?, ?, ?, ?)');
     const copy = db.prepare(
       `INSERT INTO record_file_rows (file, seq, identity, key, bucket, kind, size, sha)
        SELECT ?, seq, identity, key, bucket, kind, size, sha FROM run_file_rows WHERE file = ?`,
     );
     db.transaction(() => {
+      // The run's records were all stored and cataloged when its snapshot was written, so they are intact now.
+      const epoch = this.st.epoch.get() as number;
+      let stamped = false;
       for (const f of this.files.values()) {
         if (f.id < 0) continue; // replayed: the cached rows are still right
         const old = findOld.get(f.device, f.path) as number | undefined;
@@ -190,9 +256,11 @@ export class RecordFileCache {
           delFile.run(old);
         }
         if (!f.clean) continue;
-        const id = Number(insFile.run(f.device, f.path, f.size, f.mtime).lastInsertRowid);
+        const id = Number(insFile.run(f.device, f.path, f.size, f.mtime, epoch).lastInsertRowid);
         copy.run(id, f.id);
+        stamped = true;
       }
+      if (stamped) this.st.settle.run();
       db.exec('DELETE FROM run_file_rows');
     })();
   }
