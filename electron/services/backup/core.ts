@@ -82,7 +82,7 @@ export class StoreCore {
       itemByKey: db.prepare('SELECT id FROM items WHERE key = ?'),
       insertItem: db.prepare(
         `INSERT INTO items (key, kind, identity, name, address, thread, date, size, rel_path, mime, preview)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
       ),
       insertFts: db.prepare('INSERT INTO items_fts (rowid, text) VALUES (?, ?)'),
       insertItemPiece: db.prepare('INSERT OR IGNORE INTO item_pieces (item, piece) VALUES (?, ?)'),
@@ -335,10 +335,13 @@ export class StoreCore {
     return readPackToc(paths.pack(this.dir, id), this.keys.enc);
   }
 
-  /** Adds a catalog row for an item unless one with that key exists; returns the item's row id. */
+  /**
+   * Adds a catalog row for an item unless one with that key exists; returns the item's row id. A record's key
+   * is its own piece, so `item_pieces` lists only the other pieces it needs (attachment and photo chunks); a
+   * media item's key is not a piece, so all its chunks are listed. Readers of `item_pieces` add the keys of
+   * non-media items (older catalogs list those keys too, which changes nothing).
+   */
   ensureItem(key: Buffer, identity: Buffer, fields: CatalogFields, pieces: readonly Buffer[]): number {
-    const existing = this.stmts.itemByKey.get(key) as { id: number } | undefined;
-    if (existing) return existing.id;
     const info = this.stmts.insertItem.run(
       key,
       fields.kind,
@@ -352,9 +355,11 @@ export class StoreCore {
       fields.mime,
       fields.preview,
     );
+    if (info.changes === 0) return (this.stmts.itemByKey.get(key) as { id: number }).id;
     const id = Number(info.lastInsertRowid);
     this.stmts.insertFts.run(id, fields.text);
-    for (const p of pieces) this.stmts.insertItemPiece.run(id, p);
+    const own = fields.kind !== 'media';
+    for (const p of pieces) if (!(own && p.equals(key))) this.stmts.insertItemPiece.run(id, p);
     return id;
   }
 }

@@ -145,14 +145,16 @@ export class RecordFileCache {
     `);
     this.st = {
       find: db.prepare('SELECT id, epoch FROM record_files WHERE device = ? AND path = ? AND size = ? AND mtime = ?'),
-      // Every piece an accepted record needs (its own and any attachment chunks) must still be stored and intact,
+      // Every piece an accepted record needs (its own, which is its key, and any attachment chunks) must still be stored and intact,
       // and its catalog row must exist (the tree links leaves to catalog rows).
       badRows: db
         .prepare(
           `SELECT 1 FROM record_file_rows r LEFT JOIN items i ON i.key = r.key
-           WHERE r.file = ? AND r.key IS NOT NULL AND (i.id IS NULL OR EXISTS (
-             SELECT 1 FROM item_pieces ip WHERE ip.item = i.id AND NOT EXISTS (
-               SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = ip.piece AND k.missing = 0 AND p.damaged = 0)))
+           WHERE r.file = ? AND r.key IS NOT NULL AND (i.id IS NULL
+             OR NOT EXISTS (SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = r.key AND k.missing = 0 AND p.damaged = 0)
+             OR EXISTS (
+               SELECT 1 FROM item_pieces ip WHERE ip.item = i.id AND NOT EXISTS (
+                 SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = ip.piece AND k.missing = 0 AND p.damaged = 0)))
            LIMIT 1`,
         )
         .pluck(),

@@ -145,6 +145,8 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS live (id BLOB PRIMARY KEY) WITHOUT ROWID; DELETE FROM live;`);
   db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT node FROM t;`);
   db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT ip.piece FROM t JOIN node_items ni ON ni.node = t.node JOIN item_pieces ip ON ip.item = ni.item;`);
+  // A record's own piece is its key (it has no item_pieces row).
+  db.exec(`${ALL_NODES_CTE} INSERT OR IGNORE INTO live SELECT i.key FROM t JOIN node_items ni ON ni.node = t.node JOIN items i ON i.id = ni.item WHERE i.kind <> 'media';`);
   // A live bundled piece keeps its bundle (every copy of it; the first intact one is claimed below).
   db.exec(`INSERT OR IGNORE INTO live SELECT DISTINCT p.bundle FROM live l JOIN pieces p ON p.id = l.id WHERE p.bundle IS NOT NULL;`);
 

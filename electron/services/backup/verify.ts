@@ -101,6 +101,9 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     INSERT OR IGNORE INTO ref_pieces SELECT node FROM t;`);
   db.exec(`${ALL_NODES_CTE}
     INSERT OR IGNORE INTO ref_pieces SELECT ip.piece FROM t JOIN node_items ni ON ni.node = t.node JOIN item_pieces ip ON ip.item = ni.item;`);
+  // A record's own piece is its key (it has no item_pieces row).
+  db.exec(`${ALL_NODES_CTE}
+    INSERT OR IGNORE INTO ref_pieces SELECT i.key FROM t JOIN node_items ni ON ni.node = t.node JOIN items i ON i.id = ni.item WHERE i.kind <> 'media';`);
 
   // Read-back.
   let packsRead = 0;
@@ -184,6 +187,8 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
   // Items touched directly, and every item below a damaged tree node.
   db.exec(`INSERT OR IGNORE INTO affected_items SELECT DISTINCT ip.item FROM item_pieces ip JOIN bad_pieces b ON b.id = ip.piece
     WHERE ip.item IN (SELECT ni.item FROM node_items ni)`);
+  db.exec(`INSERT OR IGNORE INTO affected_items SELECT i.id FROM bad_pieces b JOIN items i ON i.key = b.id
+    WHERE i.kind <> 'media' AND i.id IN (SELECT ni.item FROM node_items ni)`);
   db.exec(`WITH RECURSIVE d(node) AS (
       SELECT n.id FROM nodes n JOIN bad_pieces b ON b.id = n.id
       UNION SELECT c.child FROM node_children c JOIN d ON c.parent = d.node)
