@@ -228,11 +228,11 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     beginIfNeeded();
   };
   /** Whether a piece is already in a pack of this run that is not indexed yet. */
-  const queued = (hex: string): boolean => builder.ids.has(hex) || (inflight?.builder.ids.has(hex) ?? false);
+  const queued = (id: Buffer): boolean => builder.ids.has(id) || (inflight?.builder.ids.has(id) ?? false);
 
   const put = async (type: PieceType, data: Buffer, hint: CompressHint): Promise<{ id: Buffer; isNew: boolean }> => {
     const id = core.pieceId(type, data);
-    if (queued(id.toString('hex')) || core.hasPiece(id)) return { id, isNew: false };
+    if (queued(id) || core.hasPiece(id)) return { id, isNew: false };
     const entry = builder.add(id, type, data, hint);
     storedBytes += entry.length;
     if (builder.byteSize >= core.config.packSize) await flush();
@@ -267,7 +267,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     if (!bundling || data.length > BUNDLE_MEMBER_MAX) return put(type, data, 'auto');
     const id = core.pieceId(type, data);
     const hex = id.toString('hex');
-    if (pendingIds.has(hex) || queued(hex) || core.hasPiece(id)) return { id, isNew: false };
+    if (pendingIds.has(hex) || queued(id) || core.hasPiece(id)) return { id, isNew: false };
     let g = pending.get(group);
     if (!g) {
       g = { members: [], bytes: 0 };
@@ -412,7 +412,11 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     // rounded to the nearest ms, as restores set it. Comparing one with the other missed about half the files.
     if (cached && cached.size === m.size && cached.mtime === Math.floor(m.mtime)) {
       const old = JSON.parse(cached.entry) as MediaEntry;
-      if (old.chunks.every((c) => queued(c) || core.hasPiece(Buffer.from(c, 'hex')))) {
+      const stored = (hex: string): boolean => {
+        const id = Buffer.from(hex, 'hex');
+        return queued(id) || core.hasPiece(id);
+      };
+      if (old.chunks.every(stored)) {
         entry = {
           path: m.relPath,
           size: old.size,

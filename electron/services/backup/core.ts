@@ -259,7 +259,7 @@ export class StoreCore {
         await fsyncDir(path.dirname(dest));
         await fsyncDir(paths.packsDir(this.dir));
       }
-      this.indexPack(id, size, builder.entries);
+      this.indexPack(id, size, builder.count, builder.eachEntry());
       return { id, size };
     } catch (error) {
       builder.discard();
@@ -267,9 +267,9 @@ export class StoreCore {
     }
   }
 
-  indexPack(id: string, size: number, entries: readonly TocEntry[]): void {
+  indexPack(id: string, size: number, count: number, entries: Iterable<TocEntry>): void {
     const tx = this.db.transaction(() => {
-      this.stmts.insertPack.run(id, size, entries.length);
+      this.stmts.insertPack.run(id, size, count);
       for (const e of entries) this.stmts.insertPiece.run(e.id, id, e.type, e.compression, e.offset, e.length, e.rawLength, e.bundle ?? null, e.inner ?? 0);
     });
     tx();

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { AuthError, open, seal } from './crypto';
+import { IdSet } from './id-set';
 
 /** What a piece holds; stored in the table of contents. */
 export const PieceType = { chunk: 1, record: 2, tree: 3, bundle: 4 } as const;
@@ -172,8 +173,13 @@ export class PackBuilder {
   private stage: Buffer | undefined;
   private stageLen = 0;
   private size = 0;
-  readonly entries: TocEntry[] = [];
-  readonly ids = new Set<string>();
+  /** TOC entries as format 2 encodes them (TOC_ENTRY_BYTES each), not as objects: a pack can hold 200,000. */
+  private toc = Buffer.alloc(1024 * TOC_ENTRY_BYTES);
+  private tocCount = 0;
+  /** Bundle ids by offset, for the entries of pieces inside them. */
+  private readonly bundleIds = new Map<number, Buffer>();
+  /** Ids of the pieces in this pack. */
+  readonly ids = new IdSet();
 
   /** `tocVersion` 1 writes packs as format 1 did (tests use it to make old stores). */
   constructor(
@@ -216,7 +222,50 @@ export class PackBuilder {
   }
 
   get count(): number {
-    return this.entries.length;
+    return this.tocCount;
+  }
+
+  private pushEntry(e: TocEntry): void {
+    if ((this.tocCount + 1) * TOC_ENTRY_BYTES > this.toc.length) {
+      const bigger = Buffer.alloc(this.toc.length * 2);
+      this.toc.copy(bigger);
+      this.toc = bigger;
+    }
+    const at = this.tocCount * TOC_ENTRY_BYTES;
+    e.id.copy(this.toc, at);
+    this.toc.writeUInt8(e.type, at + 32);
+    this.toc.writeUInt8(e.compression, at + 33);
+    this.toc.writeBigUInt64LE(BigInt(e.offset), at + 34);
+    this.toc.writeUInt32LE(e.length, at + 42);
+    this.toc.writeUInt32LE(e.rawLength, at + 46);
+    this.toc.writeUInt32LE(e.inner ?? 0, at + 50);
+    this.tocCount++;
+    this.ids.add(e.id);
+  }
+
+  /** The pack's entries in order, made one at a time (indexing a pack does not hold them all as objects). */
+  *eachEntry(): Generator<TocEntry> {
+    for (let i = 0; i < this.tocCount; i++) {
+      const at = i * TOC_ENTRY_BYTES;
+      const e: TocEntry = {
+        id: this.toc.subarray(at, at + 32),
+        type: this.toc.readUInt8(at + 32) as PieceType,
+        compression: this.toc.readUInt8(at + 33) as Compression,
+        offset: Number(this.toc.readBigUInt64LE(at + 34)),
+        length: this.toc.readUInt32LE(at + 42),
+        rawLength: this.toc.readUInt32LE(at + 46),
+      };
+      if (e.compression === Compression.bundled) {
+        e.inner = this.toc.readUInt32LE(at + 50);
+        const bundle = this.bundleIds.get(e.offset);
+        if (bundle) e.bundle = bundle;
+      }
+      yield e;
+    }
+  }
+
+  get entries(): TocEntry[] {
+    return [...this.eachEntry()];
   }
 
   private flushStage(): void {
@@ -244,8 +293,7 @@ export class PackBuilder {
   addSealed(id: Buffer, type: PieceType, compression: Compression, rawLength: number, sealed: Buffer): TocEntry {
     const entry: TocEntry = { id, type, compression, offset: this.size, length: sealed.length, rawLength };
     this.append(sealed);
-    this.entries.push(entry);
-    this.ids.add(id.toString('hex'));
+    this.pushEntry(entry);
     return entry;
   }
 
@@ -273,8 +321,9 @@ export class PackBuilder {
   /** A TOC entry for a slice of a bundle already in this builder (prune copies them this way). */
   addBundled(id: Buffer, type: PieceType, rawLength: number, bundle: TocEntry, inner: number): TocEntry {
     const entry: TocEntry = { id, type, compression: Compression.bundled, offset: bundle.offset, length: bundle.length, rawLength, bundle: bundle.id, inner };
-    this.entries.push(entry);
-    this.ids.add(id.toString('hex'));
+    if (this.tocVersion === 1) throw new Error('A format 1 pack cannot hold bundles.');
+    this.bundleIds.set(bundle.offset, bundle.id);
+    this.pushEntry(entry);
     return entry;
   }
 
@@ -284,7 +333,14 @@ export class PackBuilder {
    * be used afterwards, except for `discard`.
    */
   finish(): { id: string; parts: Buffer[]; size: number; spilled?: string } {
-    const toc = seal(this.encKey, tocPlain(encodeToc(this.entries, this.tocVersion), this.tocVersion), TOC_AAD);
+    let encoded: Buffer;
+    if (this.tocVersion === 1) encoded = encodeToc(this.entries, 1);
+    else {
+      encoded = Buffer.alloc(4 + this.tocCount * TOC_ENTRY_BYTES);
+      encoded.writeUInt32LE(this.tocCount, 0);
+      this.toc.copy(encoded, 4, 0, this.tocCount * TOC_ENTRY_BYTES);
+    }
+    const toc = seal(this.encKey, tocPlain(encoded, this.tocVersion), TOC_AAD);
     const trailer = Buffer.alloc(TRAILER_BYTES);
     trailer.writeUInt32LE(toc.length, 0);
     (this.tocVersion === 1 ? TRAILER_MAGIC_V1 : TRAILER_MAGIC).copy(trailer, 4);

@@ -314,7 +314,7 @@ export class BackupStore {
       }
       try {
         const { entries, size } = await core.readPackTocFile(id);
-        core.indexPack(id, size, entries);
+        core.indexPack(id, size, entries.length, entries);
         report.packsAdded++;
       } catch {
         report.packsUnreadable.push(id);
