@@ -119,7 +119,9 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     toRead = shuffle(present).slice(0, n);
   }
   // A bundle sorts before the pieces inside it (same offset, lower compression value).
-  const piecesOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, bundle, bundle_at FROM pieces WHERE pack = ? ORDER BY offset, compression');
+  const piecesOf = db.prepare(
+    'SELECT id, type, compression, offset, length, raw_length, bundle, bundle_at, damaged FROM pieces WHERE pack = ? ORDER BY offset, compression',
+  );
   const setDamaged = db.prepare('UPDATE pieces SET damaged = ? WHERE id = ? AND pack = ?');
   const scratch = new ScratchReader();
   for (const p of toRead) {
@@ -143,10 +145,12 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     } catch (error) {
       problems.push({ pack: p.id, message: `The table of contents of pack ${p.id} is damaged (${(error as Error).message}).` });
     }
-    const rows = piecesOf.all(p.id) as {
-      id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number;
-    }[];
+    // Rows are read one at a time (a pack of small records has 200,000) and only changed flags are written.
+    const rows = piecesOf.iterate(p.id) as IterableIterator<{
+      id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number; damaged: number;
+    }>;
     const updates: [number, Buffer][] = [];
+    const bad: Buffer[] = [];
     // Rows come sorted so that a bundle is followed by its pieces: only the current bundle is kept.
     let bundle: { id: Buffer; plain: Buffer } | undefined;
     for (const r of rows) {
@@ -167,11 +171,17 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
       } catch {
         good = false;
       }
-      if (!good) problems.push({ pack: p.id, piece: r.id.toString('hex'), message: `A piece in pack ${p.id.slice(0, 16)} is damaged.` });
-      updates.push([good ? 0 : 1, r.id]);
+      if (!good) {
+        problems.push({ pack: p.id, piece: r.id.toString('hex'), message: `A piece in pack ${p.id.slice(0, 16)} is damaged.` });
+        bad.push(r.id);
+      }
+      if ((good ? 0 : 1) !== (r.damaged === 0 ? 0 : 1)) updates.push([good ? 0 : 1, r.id]);
     }
     if (opts.canWrite) db.transaction(() => updates.forEach(([d, id]) => setDamaged.run(d, id, p.id)))();
-    else updates.filter(([d]) => d === 1).forEach(([, id]) => db.prepare('INSERT OR IGNORE INTO bad_pieces VALUES (?)').run(id));
+    else {
+      const addBad = db.prepare('INSERT OR IGNORE INTO bad_pieces VALUES (?)');
+      for (const id of bad) addBad.run(id);
+    }
     opts.onProgress?.({ packsRead, packsTotal: toRead.length, bytesRead });
   }
 
