@@ -151,17 +151,28 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
   db.exec(`INSERT OR IGNORE INTO live SELECT DISTINCT p.bundle FROM live l JOIN pieces p ON p.id = l.id WHERE p.bundle IS NOT NULL;`);
 
   const packs = db.prepare('SELECT id, size FROM packs WHERE missing = 0 ORDER BY id').all() as { id: string; size: number }[];
-  // A bundle sorts before the pieces inside it (same offset, lower compression value).
-  const rowsOf = db.prepare('SELECT id, type, compression, offset, length, raw_length, damaged, bundle, bundle_at FROM pieces WHERE pack = ? ORDER BY offset, compression');
   const bundleRow = db.prepare('SELECT compression, raw_length FROM pieces WHERE id = ? AND pack = ?');
   // Claiming a live piece deletes it from `live`, so a piece stored twice (after a crash or an earlier repack) is
-  // live in the first intact pack only, without a JS set of every piece id (that grew with the store).
-  const claim = db.prepare('DELETE FROM live WHERE id = ?');
-  type Row = {
-    id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; damaged: number; bundle: Buffer | null; bundle_at: number;
-  };
-  /** `live` rows are kept only for packs that get rewritten; the others need just their byte counts. */
-  const plan: { pack: string; size: number; liveBytes: number; live: Row[]; action: 'keep' | 'delete' | 'rewrite' }[] = [];
+  // live in the first intact pack only. Claims go to a temp table, not to JS arrays: a pack of small records has
+  // 200,000 pieces, and a prune used to hold the rows of every pack it would rewrite.
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS claimed (pack TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (pack, id)) WITHOUT ROWID; DELETE FROM claimed;`);
+  const claimInsert = db.prepare('INSERT INTO claimed (pack, id) SELECT p.pack, p.id FROM pieces p WHERE p.pack = ? AND p.damaged = 0 AND p.id IN (SELECT id FROM live)');
+  const claimDelete = db.prepare('DELETE FROM live WHERE id IN (SELECT id FROM claimed WHERE pack = ?)');
+  const packStats = db.prepare('SELECT count(*) AS total, COALESCE(SUM(damaged <> 0), 0) AS damaged FROM pieces WHERE pack = ?');
+  const claimedStats = db.prepare(
+    `SELECT count(*) AS live, COALESCE(SUM(CASE WHEN p.compression <> ${Compression.bundled} THEN p.length ELSE 0 END), 0) AS liveBytes
+     FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack WHERE c.pack = ?`,
+  );
+  // A bundle sorts before the pieces inside it (same offset, lower compression value); a window of offsets holds
+  // a bundle and all its pieces.
+  const claimedRows = db.prepare(
+    `SELECT p.id, p.type, p.compression, p.offset, p.length, p.raw_length, p.bundle, p.bundle_at
+     FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack
+     WHERE c.pack = ? AND p.offset >= ? AND p.offset < ? ORDER BY p.offset, p.compression`,
+  );
+  const REWRITE_WINDOW = 4 * 1024 * 1024;
+  type Row = { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number };
+  const plan: { pack: string; size: number; liveBytes: number; action: 'keep' | 'delete' | 'rewrite' }[] = [];
   const result: PruneResult = {
     packsDeleted: 0,
     packsRewritten: 0,
@@ -173,34 +184,25 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
     dryRun: opts.dryRun ?? false,
   };
   const claimAll = db.transaction((pack: string) => {
-    const live: Row[] = [];
-    let liveBytes = 0;
-    let total = 0;
-    let damaged = false;
-    for (const r of rowsOf.all(pack) as Row[]) {
-      total++;
-      if (r.damaged) damaged = true;
-      else if (claim.run(r.id).changes > 0) {
-        live.push(r);
-        // A bundled piece's bytes are its bundle's, counted once with the bundle.
-        if (r.compression !== Compression.bundled) liveBytes += r.length;
-      }
-    }
-    return { live, liveBytes, total, damaged };
+    claimInsert.run(pack);
+    claimDelete.run(pack);
+    const { total, damaged } = packStats.get(pack) as { total: number; damaged: number };
+    const { live, liveBytes } = claimedStats.get(pack) as { live: number; liveBytes: number };
+    return { live, liveBytes, total, damaged: damaged > 0 };
   });
   for (const p of packs) {
     result.bytesBefore += p.size;
     const { live, liveBytes, total, damaged } = claimAll(p.id);
-    result.piecesRemoved += total - live.length;
+    result.piecesRemoved += total - live;
     const unused = 1 - liveBytes / Math.max(1, p.size);
-    const action = live.length === 0 ? 'delete' : unused > maxUnused ? 'rewrite' : 'keep';
+    const action = live === 0 ? 'delete' : unused > maxUnused ? 'rewrite' : 'keep';
     if (damaged && action !== 'keep') {
       // Keep damaged packs as they are; verify reports them and a later backup re-stores what it can.
       result.packsSkippedDamaged.push(p.id);
-      plan.push({ pack: p.id, size: p.size, liveBytes, live: [], action: 'keep' });
+      plan.push({ pack: p.id, size: p.size, liveBytes, action: 'keep' });
       continue;
     }
-    plan.push({ pack: p.id, size: p.size, liveBytes, live: action === 'rewrite' ? live : [], action });
+    plan.push({ pack: p.id, size: p.size, liveBytes, action });
   }
   if (opts.dryRun) {
     result.packsDeleted = plan.filter((p) => p.action === 'delete').length;
@@ -229,27 +231,29 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
         unsealPiece(core.keys.enc, id, sealed, compression, rawLength);
         return builder.addSealed(id, type as PieceType, compression as Compression, rawLength, Buffer.from(sealed));
       };
-      for (const r of p.live) {
-        if (r.compression === Compression.bundled) {
-          const bundleId = r.bundle as Buffer;
-          let entry = copied.get(bundleId.toString('hex'));
-          if (!entry) {
-            // The bundle itself was claimed in another pack; this pack's copy comes along for its live piece.
-            const b = bundleRow.get(bundleId, p.pack) as { compression: number; raw_length: number } | undefined;
-            if (!b) throw new LifelineError('corrupt_data', `Pack ${p.pack} lists a piece in a bundle it does not hold. Run "rebuild-index".`);
-            entry = copy(bundleId, PieceType.bundle, b.compression, b.raw_length, r.offset, r.length);
-            copied.set(bundleId.toString('hex'), entry);
+      for (let from = 0; from < p.size; from += REWRITE_WINDOW) {
+        for (const r of claimedRows.all(p.pack, from, from + REWRITE_WINDOW) as Row[]) {
+          if (r.compression === Compression.bundled) {
+            const bundleId = r.bundle as Buffer;
+            let entry = copied.get(bundleId.toString('hex'));
+            if (!entry) {
+              // The bundle itself was claimed in another pack; this pack's copy comes along for its live piece.
+              const b = bundleRow.get(bundleId, p.pack) as { compression: number; raw_length: number } | undefined;
+              if (!b) throw new LifelineError('corrupt_data', `Pack ${p.pack} lists a piece in a bundle it does not hold. Run "rebuild-index".`);
+              entry = copy(bundleId, PieceType.bundle, b.compression, b.raw_length, r.offset, r.length);
+              copied.set(bundleId.toString('hex'), entry);
+            }
+            builder.addBundled(r.id, r.type as PieceType, r.raw_length, entry, r.bundle_at);
+            continue;
           }
-          builder.addBundled(r.id, r.type as PieceType, r.raw_length, entry, r.bundle_at);
-          continue;
+          // A bundle and its pieces stay in one pack: a new pack starts only before something that is not inside one.
+          if (builder.byteSize >= core.config.packSize) {
+            await flush();
+            copied = new Map();
+          }
+          const entry = copy(r.id, r.type, r.compression, r.raw_length, r.offset, r.length);
+          if (r.type === PieceType.bundle) copied.set(r.id.toString('hex'), entry);
         }
-        // A bundle and its pieces stay in one pack: a new pack starts only before something that is not inside one.
-        if (builder.byteSize >= core.config.packSize) {
-          await flush();
-          copied = new Map();
-        }
-        const entry = copy(r.id, r.type, r.compression, r.raw_length, r.offset, r.length);
-        if (r.type === PieceType.bundle) copied.set(r.id.toString('hex'), entry);
       }
     }
     await flush();
