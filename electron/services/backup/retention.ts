@@ -163,15 +163,19 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
     `SELECT count(*) AS live, COALESCE(SUM(CASE WHEN p.compression <> ${Compression.bundled} THEN p.length ELSE 0 END), 0) AS liveBytes
      FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack WHERE c.pack = ?`,
   );
-  // A bundle sorts before the pieces inside it (same offset, lower compression value); a window of offsets holds
-  // a bundle and all its pieces.
-  const claimedRows = db.prepare(
-    `SELECT p.id, p.type, p.compression, p.offset, p.length, p.raw_length, p.bundle, p.bundle_at
-     FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack
-     WHERE c.pack = ? AND p.offset >= ? AND p.offset < ? ORDER BY p.offset, p.compression`,
+  // A rewritten pack's live pieces are copied in pack order into a numbered temp table and read a page at a time.
+  // A bundle sorts before the pieces inside it (same offset, lower compression value).
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS rewrite_rows (
+    seq INTEGER PRIMARY KEY, id BLOB NOT NULL, type INTEGER NOT NULL, compression INTEGER NOT NULL, offset INTEGER NOT NULL,
+    length INTEGER NOT NULL, raw_length INTEGER NOT NULL, bundle BLOB, bundle_at INTEGER NOT NULL); DELETE FROM rewrite_rows;`);
+  const stageRows = db.prepare(
+    `INSERT INTO rewrite_rows (id, type, compression, offset, length, raw_length, bundle, bundle_at)
+     SELECT p.id, p.type, p.compression, p.offset, p.length, p.raw_length, p.bundle, p.bundle_at
+     FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack WHERE c.pack = ? ORDER BY p.offset, p.compression`,
   );
-  const REWRITE_WINDOW = 4 * 1024 * 1024;
-  type Row = { id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number };
+  const pageRows = db.prepare('SELECT seq, id, type, compression, offset, length, raw_length, bundle, bundle_at FROM rewrite_rows WHERE seq > ? ORDER BY seq LIMIT ?');
+  const REWRITE_PAGE = 5000;
+  type Row = { seq: number; id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number };
   const plan: { pack: string; size: number; liveBytes: number; action: 'keep' | 'delete' | 'rewrite' }[] = [];
   const result: PruneResult = {
     packsDeleted: 0,
@@ -231,8 +235,10 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
         unsealPiece(core.keys.enc, id, sealed, compression, rawLength);
         return builder.addSealed(id, type as PieceType, compression as Compression, rawLength, Buffer.from(sealed));
       };
-      for (let from = 0; from < p.size; from += REWRITE_WINDOW) {
-        for (const r of claimedRows.all(p.pack, from, from + REWRITE_WINDOW) as Row[]) {
+      db.exec('DELETE FROM rewrite_rows');
+      stageRows.run(p.pack);
+      for (let after = 0, page: Row[]; (page = pageRows.all(after, REWRITE_PAGE) as Row[]).length > 0; after = (page[page.length - 1] as Row).seq) {
+        for (const r of page) {
           if (r.compression === Compression.bundled) {
             const bundleId = r.bundle as Buffer;
             let entry = copied.get(bundleId.toString('hex'));

@@ -170,6 +170,31 @@ describe('BackupStore', () => {
     expect(again.digest).toEqual(first.digest);
   });
 
+  it('prune rewrites a pack of many bundled records page by page and keeps every live record readable', async () => {
+    const { store } = await newStore();
+    const sms = (i: number): PhoneRecord => ({
+      kind: 'sms',
+      address: `+1555010${String(i % 40).padStart(4, '0')}`,
+      date: Date.UTC(2024, 0, 1) + i * 60_000,
+      type: 1,
+      body: `message number ${i} with some words to fill a bundle`,
+      attrs: {},
+    });
+    const all = Array.from({ length: 12_000 }, (_, i) => sms(i));
+    await store.backup({ device: 'p', events: corpusEvents({ records: all, media: [] }) });
+    const kept = all.filter((_, i) => i % 3 !== 0);
+    const last = await store.backup({ device: 'p', events: corpusEvents({ records: kept, media: [] }) });
+    await store.forget({ keepLast: 1 });
+    const pruned = await store.prune({ maxUnusedPercent: 0 });
+    expect(pruned.packsRewritten + pruned.packsDeleted).toBeGreaterThan(0);
+    expect(pruned.piecesRemoved).toBeGreaterThanOrEqual(4000);
+    expect((await store.verify({ readData: 'all' })).ok).toBe(true);
+    const out = await restoreAll(store, last.snapshot);
+    expect(out.damaged).toEqual([]);
+    const bodies = out.records.map((r) => (r.kind === 'sms' ? r.body : '')).sort();
+    expect(bodies).toEqual(kept.map((r) => (r.kind === 'sms' ? r.body : '')).sort());
+  });
+
   it('refuses a wrong passphrase with wrong_passphrase and writes nothing', async () => {
     const { store, dir, src } = await newStore();
     await store.backup({ device: 'p', events: corpusEvents(makeCorpus(src, 4)) });
