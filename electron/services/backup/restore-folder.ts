@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LifelineError } from '../../../contract';
 import { writeRestoredFile } from './formats/media-writer';
 import { writeNote, NOTES_FOLDER } from './formats/notes-writer';
+import { sanitizeRelativePath } from './formats/safe-path';
 import { createCallsXmlWriter, createSmsXmlWriter, type CallsXmlWriter, type SmsXmlWriter } from './formats/sms-xml-writer';
 import { vcardEntry } from './formats/vcard-writer';
 import { AtomicFileWriter, SyncBatch } from './formats/atomic-file';
@@ -34,6 +35,9 @@ export interface RestoreFolderResult {
 }
 
 export const RESTORE_FILES = { contacts: 'contacts.vcf', sms: 'sms.xml', calls: 'calls.xml' } as const;
+
+/** Media files written at the same time: the next file is read and decrypted while earlier ones are written. */
+const MEDIA_WRITES_IN_FLIGHT = 4;
 
 /**
  * Restores a snapshot (or a selection) into a folder in the standard formats: contacts.vcf, sms.xml
@@ -68,7 +72,28 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
   // Media files and notes are synced together at the end rather than one by one (the wait per file was most
   // of a restore's time); the restore reports success only after that.
   const syncBatch = new SyncBatch();
+  // Media writes run a few at a time. A path that had to be made safe (and may be renamed to a free name) or
+  // that could be the same file as one in flight on a case-insensitive disk waits for the others first.
+  const inFlight = new Map<string, Promise<void>>();
+  let writeError: unknown;
+  const drain = async (): Promise<void> => {
+    await Promise.all(inFlight.values());
+  };
+  const startMediaWrite = async (relPath: string, write: () => Promise<void>): Promise<void> => {
+    const key = relPath.normalize('NFC').toLowerCase();
+    if (sanitizeRelativePath(relPath).changed !== undefined || inFlight.has(key)) await drain();
+    else if (inFlight.size >= MEDIA_WRITES_IN_FLIGHT) await Promise.race(inFlight.values());
+    if (writeError !== undefined) throw writeError;
+    const task = write().then(
+      () => undefined,
+      (error: unknown) => {
+        writeError ??= error;
+      },
+    ).finally(() => inFlight.delete(key));
+    inFlight.set(key, task);
+  };
   const abortAll = async (): Promise<void> => {
+    await drain();
     await Promise.all([sms?.abort(), calls?.abort(), contacts?.abort()]);
   };
   try {
@@ -85,14 +110,18 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
         count('media');
         result.bytes += item.media.size;
         if (!opts.dryRun) {
-          try {
-            const written = await writeRestoredFile(target, item.media.path, item.read(), { mtime: item.media.mtime, overwrite, syncBatch });
-            if (written.renamed) result.renamed.push({ from: item.media.path, to: written.relPath, why: written.renamed });
-          } catch (error) {
-            if (error instanceof LifelineError && error.code === 'corrupt_data') {
-              result.damaged.push({ kind: 'media', what: `media file ${item.media.path}`, reason: error.message });
-            } else throw error;
-          }
+          const media = item.media;
+          const read = item.read;
+          await startMediaWrite(media.path, async () => {
+            try {
+              const written = await writeRestoredFile(target, media.path, read(), { mtime: media.mtime, overwrite, syncBatch });
+              if (written.renamed) result.renamed.push({ from: media.path, to: written.relPath, why: written.renamed });
+            } catch (error) {
+              if (error instanceof LifelineError && error.code === 'corrupt_data') {
+                result.damaged.push({ kind: 'media', what: `media file ${media.path}`, reason: error.message });
+              } else throw error;
+            }
+          });
         }
       } else {
         const r = item.record;
@@ -131,6 +160,8 @@ export async function restoreToFolder(store: BackupStore, ref: string, opts: Res
       }
       opts.onProgress?.({ items, bytes: result.bytes });
     }
+    await drain();
+    if (writeError !== undefined) throw writeError;
     await sms?.close();
     await calls?.close();
     await contacts?.close();
