@@ -42,6 +42,8 @@ function bundleGroup(segments: readonly string[]): string {
   return (segments.length >= 3 ? segments.slice(0, -1) : segments).join('/');
 }
 const MAX_SKIPPED_KEPT = 1000;
+/** Media bytes whose chunk ids may be computing on the thread pool at once. */
+const HASH_WINDOW = 8 * 1024 * 1024;
 
 export interface BackupProgress {
   phase: 'reading' | 'finishing' | 'done';
@@ -230,8 +232,8 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
   /** Whether a piece is already in a pack of this run that is not indexed yet. */
   const queued = (id: Buffer): boolean => builder.ids.has(id) || (inflight?.builder.ids.has(id) ?? false);
 
-  const put = async (type: PieceType, data: Buffer, hint: CompressHint): Promise<{ id: Buffer; isNew: boolean }> => {
-    const id = core.pieceId(type, data);
+  const put = async (type: PieceType, data: Buffer, hint: CompressHint, known?: Buffer): Promise<{ id: Buffer; isNew: boolean }> => {
+    const id = known ?? core.pieceId(type, data);
     if (queued(id) || core.hasPiece(id)) return { id, isNew: false };
     const entry = builder.add(id, type, data, hint);
     storedBytes += entry.length;
@@ -288,12 +290,25 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
   ): Promise<{ chunks: string[]; fresh: number }> => {
     const chunks: string[] = [];
     let fresh = 0;
+    // Chunk ids are computed on the thread pool while the next chunks are cut; up to HASH_WINDOW bytes wait.
+    const waiting: { chunk: Buffer; id: Promise<Buffer> }[] = [];
+    let waitingBytes = 0;
+    const storeOldest = async (): Promise<void> => {
+      const w = waiting.shift() as { chunk: Buffer; id: Promise<Buffer> };
+      waitingBytes -= w.chunk.length;
+      const r = await put(PieceType.chunk, w.chunk, hint, await w.id);
+      chunks.push(r.id.toString('hex'));
+      if (r.isNew) fresh += w.chunk.length;
+    };
     for await (const chunk of core.chunker.chunks(input)) {
       if (opts.signal?.aborted) throw cancelled();
-      const r = await put(PieceType.chunk, chunk, hint);
-      chunks.push(r.id.toString('hex'));
-      if (r.isNew) fresh += chunk.length;
+      const id = core.pieceIdAsync(PieceType.chunk, chunk);
+      id.catch(() => undefined); // awaited below; not an unhandled rejection if the run stops first
+      waiting.push({ chunk, id });
+      waitingBytes += chunk.length;
+      while (waitingBytes > HASH_WINDOW) await storeOldest();
     }
+    while (waiting.length > 0) await storeOldest();
     return { chunks, fresh };
   };
 

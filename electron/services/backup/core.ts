@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import crypto from 'node:crypto';
+import crypto, { type webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LifelineError } from '../../../contract';
@@ -98,6 +98,20 @@ export class StoreCore {
   /** A piece's content address: keyed, so ids reveal nothing about content to someone without the key. */
   pieceId(type: PieceType, data: Uint8Array): Buffer {
     return hmac(this.keys.id, Buffer.from([type]), data);
+  }
+
+  private webIdKey: Promise<webcrypto.CryptoKey> | undefined;
+
+  /**
+   * The same id as `pieceId`, computed on the thread pool (WebCrypto), so the main thread can chunk the next
+   * part of a file meanwhile. For big pieces (media chunks); small ones are cheaper to hash in place.
+   */
+  async pieceIdAsync(type: PieceType, data: Uint8Array): Promise<Buffer> {
+    this.webIdKey ??= crypto.subtle.importKey('raw', this.keys.id, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const input = Buffer.allocUnsafe(data.length + 1);
+    input[0] = type;
+    input.set(data, 1);
+    return Buffer.from(await crypto.subtle.sign('HMAC', await this.webIdKey, input));
   }
 
   identity(text: string): Buffer {

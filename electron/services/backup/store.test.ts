@@ -6,6 +6,7 @@ import { BackupStore } from './store';
 import { readMediaFile } from './import/media';
 import type { PhoneRecord } from './import/types';
 import { FORMAT_VERSION, paths } from './layout';
+import { PieceType } from './pack';
 import {
   TEST_CHUNKER,
   TEST_KDF_LOG_N,
@@ -193,6 +194,16 @@ describe('BackupStore', () => {
     expect(out.damaged).toEqual([]);
     const bodies = out.records.map((r) => (r.kind === 'sms' ? r.body : '')).sort();
     expect(bodies).toEqual(kept.map((r) => (r.kind === 'sms' ? r.body : '')).sort());
+  });
+
+  it('computes the same piece ids on the thread pool as in place', async () => {
+    const { store } = await newStore();
+    const core = store.internals;
+    for (const size of [0, 1, 4096, 1_500_000]) {
+      const data = fakeJpeg(size + 3, Math.max(size, 1)).subarray(0, size);
+      expect((await core.pieceIdAsync(PieceType.chunk, data)).equals(core.pieceId(PieceType.chunk, data))).toBe(true);
+    }
+    expect((await core.pieceIdAsync(PieceType.record, Buffer.from('x'))).equals(core.pieceId(PieceType.chunk, Buffer.from('x')))).toBe(false);
   });
 
   it('refuses a wrong passphrase with wrong_passphrase and writes nothing', async () => {
