@@ -146,13 +146,14 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
 
   db.exec(`
     CREATE TEMP TABLE IF NOT EXISTS run_entries (
-      bucket TEXT NOT NULL, key BLOB NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, sha TEXT NOT NULL, media TEXT,
+      bucket TEXT NOT NULL, key BLOB NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, sha TEXT NOT NULL, media TEXT, item INTEGER,
       PRIMARY KEY (bucket, key)) WITHOUT ROWID;
     CREATE TEMP TABLE IF NOT EXISTS run_identity (identity BLOB PRIMARY KEY) WITHOUT ROWID;
     DELETE FROM run_entries;
     DELETE FROM run_identity;
   `);
-  const insertEntry = db.prepare('INSERT OR IGNORE INTO run_entries (bucket, key, kind, size, sha, media) VALUES (?, ?, ?, ?, ?, ?)');
+  // `item` is the catalog row when the run knows it (replayed rows leave it empty and are looked up by key).
+  const insertEntry = db.prepare('INSERT OR IGNORE INTO run_entries (bucket, key, kind, size, sha, media, item) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const insertIdentity = db.prepare('INSERT OR IGNORE INTO run_identity (identity) VALUES (?)');
   const cacheGet = db.prepare('SELECT size, mtime, entry FROM file_cache WHERE device = ? AND path = ?');
   const cachePut = db.prepare(
@@ -351,9 +352,9 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     const bucket = segments.join('/');
     const { id, isNew } = await putSmall(PieceType.record, payload, bundleGroup(segments));
     const fields = recordCatalog(stored, payload.length);
-    core.ensureItem(id, identity, fields, stored !== record ? [id, ...blobChunks(stored)] : [id]);
+    const item = core.ensureItem(id, identity, fields, stored !== record ? [id, ...blobChunks(stored)] : [id]);
     const sha = sha256(payload).toString('hex');
-    insertEntry.run(bucket, id, record.kind, fields.size, sha, null);
+    insertEntry.run(bucket, id, record.kind, fields.size, sha, null, item);
     if (file !== undefined) recordFiles.note(file, { identity, key: id, bucket, kind: record.kind, size: fields.size, sha });
     const s = stat(record.kind);
     s.items++;
@@ -456,9 +457,9 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     }
     const key = mediaKey(core, entry);
     const fields = mediaCatalog(entry);
-    core.ensureItem(key, identity, fields, entry.chunks.map((c) => Buffer.from(c, 'hex')));
+    const item = core.ensureItem(key, identity, fields, entry.chunks.map((c) => Buffer.from(c, 'hex')));
     const bucket = mediaBucketPath(entry.path).map(encodeSegment).join('/');
-    insertEntry.run(bucket, key, 'media', entry.size, entry.sha256, canonicalJson(entry));
+    insertEntry.run(bucket, key, 'media', entry.size, entry.sha256, canonicalJson(entry), item);
     const s = stat('media');
     s.items++;
     s.bytes += entry.size;
@@ -487,7 +488,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     const insertNode = db.prepare('INSERT OR IGNORE INTO nodes (id, path, type, count) VALUES (?, ?, ?, ?)');
     const insertChild = db.prepare('INSERT OR IGNORE INTO node_children (parent, child) VALUES (?, ?)');
     const linkItems = db.prepare(
-      'INSERT OR IGNORE INTO node_items (node, item) SELECT ?, i.id FROM run_entries r JOIN items i ON i.key = r.key WHERE r.bucket = ?',
+      'INSERT OR IGNORE INTO node_items (node, item) SELECT ?, COALESCE(r.item, (SELECT i.id FROM items i WHERE i.key = r.key)) FROM run_entries r WHERE r.bucket = ?',
     );
     const leafRows = db.prepare('SELECT key, size, media FROM run_entries WHERE bucket = ?');
 
