@@ -10,7 +10,7 @@ import { translateFsError } from './fs-util';
 import type { ImportEvent, ItemKind, MediaSource, PhoneRecord, SkippedItem } from './import/types';
 import { decodeSegment, encodeSegment, type KindStats, type SnapshotObject, type TreeEntry } from './layout';
 import { PieceType, type BundleMember, type CompressHint, type PackBuilder } from './pack';
-import { RecordFileCache } from './record-file-cache';
+import { RecordFileCache, type ReplayResult } from './record-file-cache';
 import {
   bucketPath,
   canonicalJson,
@@ -541,52 +541,144 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     return h.digest('hex');
   };
 
+  const countReplay = (replayed: ReplayResult): void => {
+    duplicates += replayed.duplicates;
+    for (const [kind, r] of replayed.kinds) {
+      const s = stat(kind);
+      s.items += r.items;
+      s.bytes += r.bytes;
+      items += r.items;
+      bytes += r.bytes;
+    }
+  };
+
+  // What the run is given, as a keyed hash: with the same sources as the device's last snapshot, and nothing
+  // removed from the store since (the epoch), the snapshot would hold exactly what that one holds.
+  const fingerprint = crypto.createHmac('sha256', core.keys.identity).update('lifeline run fingerprint v1\n');
+  let fingerprintValid = true;
+  const announced = new Set<string>();
+  const mark = (...fields: (string | number | undefined)[]): void => {
+    fingerprint.update(`${JSON.stringify(fields)}\n`);
+  };
+
+  // Unchanged record files are not replayed at once: while no record has been parsed in this run, their
+  // replay waits, and a run whose sources turn out to be the last snapshot's needs none of them. The first
+  // record parsed (or the end of a run that cannot reuse) replays them first, in order, so merging duplicates
+  // across files gives what replaying at once would have.
+  const deferred: { file: string; size: number; mtime: number; id: number; reread: () => AsyncGenerator<ImportEvent> }[] = [];
+  let parsedAny = false;
+
+  const handle = async (ev: ImportEvent): Promise<void> => {
+    switch (ev.type) {
+      case 'record':
+        if (!parsedAny) await replayDeferred();
+        if (!announced.has(ev.file)) fingerprintValid = false;
+        await addRecord(ev.record, ev.file);
+        break;
+      case 'file': {
+        announced.add(ev.file);
+        mark('file', ev.file, ev.size, Math.round(ev.mtime));
+        if (!parsedAny && ev.reread) {
+          const cached = recordFiles.replayable(ev.file, ev.size, ev.mtime);
+          if (cached !== undefined) {
+            ev.reuse = true;
+            deferred.push({ file: ev.file, size: ev.size, mtime: ev.mtime, id: cached, reread: ev.reread });
+            break;
+          }
+        }
+        if (!parsedAny) await replayDeferred();
+        const replayed = recordFiles.tryReplay(ev.file, ev.size, ev.mtime);
+        if (replayed) {
+          ev.reuse = true;
+          countReplay(replayed);
+        }
+        break;
+      }
+      case 'media':
+        mark('media', ev.media.absPath, ev.media.relPath, ev.media.size, Math.floor(ev.media.mtime), ev.media.mime, ev.media.takenAt, ev.media.place?.lat, ev.media.place?.lon);
+        await addMedia(ev.media);
+        break;
+      case 'skipped':
+        mark('skipped', ev.skipped.file, ev.skipped.line, ev.skipped.kind, ev.skipped.reason);
+        recordFiles.taint(ev.skipped.file);
+        skip(ev.skipped);
+        break;
+      case 'progress':
+        source = { file: ev.file, read: ev.bytesRead, total: ev.bytesTotal };
+        break;
+    }
+    if (ev.type !== 'file') progress('reading');
+  };
+
+  const replayDeferred = async (): Promise<void> => {
+    parsedAny = true;
+    for (const d of deferred.splice(0)) {
+      const replayed = recordFiles.replay(d.id, d.file, d.size, d.mtime);
+      if (replayed) {
+        countReplay(replayed);
+        continue;
+      }
+      // Replaying here would not give what parsing gives (a record it merged is no longer before it): parse.
+      recordFiles.startParse(d.file, d.size, d.mtime);
+      try {
+        for await (const ev of d.reread()) {
+          if (opts.signal?.aborted) throw cancelled();
+          if (ev.type !== 'file') await handle(ev);
+        }
+      } catch (error) {
+        if (opts.signal?.aborted || error instanceof LifelineError || (error as Error).name === 'AbortError') throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        await handle({ type: 'skipped', skipped: { file: d.file, reason: `the file could not be read: ${code === 'ENOENT' ? 'it disappeared while it was read' : (error as Error).message}` } });
+      }
+    }
+  };
+
+  /** The device's last snapshot, when this run was given exactly its sources and nothing was removed since. */
+  const reusableParent = (): SnapshotObject | undefined => {
+    if (parsedAny || !fingerprintValid || storedBytes > 0 || builder.count > 0 || pending.size > 0) return undefined;
+    const row = db
+      .prepare(
+        `SELECT s.object, f.fingerprint, f.epoch FROM snapshots s JOIN run_fingerprints f ON f.snapshot = s.id
+         WHERE s.device = ? ORDER BY s.time DESC LIMIT 1`,
+      )
+      .get(device) as { object: string; fingerprint: Buffer; epoch: number } | undefined;
+    if (!row || row.epoch !== recordFiles.currentEpoch() || !row.fingerprint.equals(runFingerprint)) return undefined;
+    const parent = JSON.parse(row.object) as SnapshotObject;
+    return core.hasPiece(Buffer.from(parent.root, 'hex')) ? parent : undefined;
+  };
+  let runFingerprint = Buffer.alloc(0);
+
   try {
     beginIfNeeded();
     for await (const ev of opts.events) {
       if (opts.signal?.aborted) throw cancelled();
-      switch (ev.type) {
-        case 'record':
-          await addRecord(ev.record, ev.file);
-          break;
-        case 'file': {
-          const replayed = recordFiles.tryReplay(ev.file, ev.size, ev.mtime);
-          if (replayed) {
-            ev.reuse = true;
-            duplicates += replayed.duplicates;
-            for (const [kind, r] of replayed.kinds) {
-              const s = stat(kind);
-              s.items += r.items;
-              s.bytes += r.bytes;
-              items += r.items;
-              bytes += r.bytes;
-            }
-          }
-          break;
-        }
-        case 'media':
-          await addMedia(ev.media);
-          break;
-        case 'skipped':
-          recordFiles.taint(ev.skipped.file);
-          skip(ev.skipped);
-          break;
-        case 'progress':
-          source = { file: ev.file, read: ev.bytesRead, total: ev.bytesTotal };
-          break;
-      }
-      if (ev.type !== 'file') progress('reading');
+      await handle(ev);
     }
     if (opts.signal?.aborted) throw cancelled();
     progress('finishing', true);
-    await flushBundles();
-    const root = await buildTree();
-    await flushBundles();
-    await flush();
-    await settle();
-    commit();
-    const dig = digest();
+    runFingerprint = fingerprint.digest();
     const parentRow = db.prepare('SELECT id FROM snapshots WHERE device = ? ORDER BY time DESC LIMIT 1').get(device) as { id: string } | undefined;
+    const same = reusableParent();
+    let root: string;
+    let dig: string;
+    if (same) {
+      // Same sources, same content: the parent's tree, counts and digest; nothing new.
+      root = same.root;
+      dig = same.digest;
+      for (const kind of Object.keys(kinds)) delete kinds[kind];
+      for (const [kind, k] of Object.entries(same.stats.kinds)) kinds[kind] = { items: k.items, bytes: k.bytes, newItems: 0, newBytes: 0 };
+      duplicates = same.stats.duplicates;
+      commit();
+    } else {
+      await replayDeferred();
+      await flushBundles();
+      root = await buildTree();
+      await flushBundles();
+      await flush();
+      await settle();
+      commit();
+      dig = digest();
+    }
     let id = crypto.randomBytes(8).toString('hex');
     while (fs.existsSync(`${core.dir}/snapshots/${id}`)) id = crypto.randomBytes(8).toString('hex');
     const obj: SnapshotObject = {
@@ -611,6 +703,9 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       JSON.stringify(obj),
     );
     recordFiles.commit();
+    // Everything this snapshot needs is stored now: removals from here on move the epoch.
+    const epoch = recordFiles.settleEpoch();
+    if (fingerprintValid) db.prepare('INSERT OR REPLACE INTO run_fingerprints (snapshot, fingerprint, epoch) VALUES (?, ?, ?)').run(obj.id, runFingerprint, epoch);
     progress('done', true);
     return receiptFromSnapshot(core.config.storeId, obj);
   } catch (error) {

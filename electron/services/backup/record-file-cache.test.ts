@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { currentVersion } from '../db/migrate';
 import { scanSource } from './import/scan';
-import { RECORD_CACHE_SCOPE, recordCacheMigrations } from './record-file-cache';
+import { RECORD_CACHE_SCOPE, RecordFileCache, recordCacheMigrations } from './record-file-cache';
 import { BackupStore } from './store';
 import { TEST_CHUNKER, TEST_KDF_LOG_N, TEST_PACK_SIZE, tempDir } from './test-support';
 
@@ -43,6 +43,10 @@ async function backup(store: BackupStore, dir: string): Promise<{ reused: number
 }
 
 describe('record file cache', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('its migrations create their tables in their own scope', async () => {
     const base = tempDir();
     const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
@@ -146,6 +150,73 @@ describe('record file cache', () => {
     expect(db.prepare('SELECT count(*) FROM pieces WHERE id = ? AND damaged = 0').pluck().get(smsKey)).toBe(1);
     expect(epoch()).toEqual({ epoch: e0.epoch + 2, moved: 0 });
     expect(await backup(store, src)).toMatchObject({ reused: 2, items: 17 });
+    store.close();
+  });
+
+  it('a backup given exactly the last snapshot\'s sources reuses its tree without replaying any record file', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    writeExport(src, Array.from({ length: 40 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `same ${i}`)));
+    fs.mkdirSync(path.join(src, 'notes'));
+    fs.writeFileSync(path.join(src, 'notes', 'todo.md'), '# Todo\nbuy milk\n');
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const replay = vi.spyOn(RecordFileCache.prototype, 'replay');
+    const first = await backup(store, src);
+    const firstReceipt = store.receipt('latest');
+    expect(replay).not.toHaveBeenCalled();
+
+    const second = await backup(store, src);
+    expect(replay).not.toHaveBeenCalled(); // the parent's tree was reused as it is
+    expect(second).toEqual({ ...first, reused: 3 });
+    const receipt = store.receipt('latest');
+    expect(receipt.snapshot).not.toBe(firstReceipt.snapshot);
+    expect(receipt.parent).toBe(firstReceipt.snapshot);
+    expect(receipt.digest).toEqual(firstReceipt.digest);
+    expect(receipt.totals).toMatchObject({ items: firstReceipt.totals.items, bytes: firstReceipt.totals.bytes, newItems: 0, newBytes: 0 });
+    expect(store.internals.db.prepare('SELECT root FROM snapshots WHERE id = ?').pluck().get(receipt.snapshot)).toEqual(
+      store.internals.db.prepare('SELECT root FROM snapshots WHERE id = ?').pluck().get(firstReceipt.snapshot),
+    );
+
+    // One more note: the sources differ, so the unchanged files are replayed (the note is parsed).
+    fs.writeFileSync(path.join(src, 'notes', 'later.md'), '# Later\ncall Budi\n');
+    const third = await backup(store, src);
+    expect(replay).toHaveBeenCalledTimes(3);
+    expect(third).toMatchObject({ reused: 3, items: first.items + 1 });
+    let notes = 0;
+    for await (const item of store.restoreItems('latest', { kinds: ['note', 'sms'] })) if (item.type === 'record') notes++;
+    expect(notes).toBe(42);
+
+    // Something removed from the store (a damaged piece) moves the epoch: no reuse even with the same sources.
+    replay.mockClear();
+    const noteKey = store.internals.db.prepare("SELECT key FROM items WHERE kind = 'note' LIMIT 1").pluck().get() as Buffer;
+    store.internals.db.prepare('UPDATE pieces SET damaged = 1 WHERE id = ?').run(noteKey);
+    await backup(store, src);
+    expect(replay).toHaveBeenCalled();
+    store.close();
+  });
+
+  it('a deferred file that can no longer be replayed as it was is parsed instead (its original record is gone)', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    fs.mkdirSync(src, { recursive: true });
+    const xml = (lines: string[]): string => `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count="${lines.length}">\n${lines.join('')}</smses>\n`;
+    const shared = sms(1_700_000_000_000, 'in both exports');
+    // a.xml is read first and accepts the shared message; b.xml merges its copy into it.
+    fs.writeFileSync(path.join(src, 'a.xml'), xml([shared, sms(1_700_000_001_000, 'only in a')]));
+    fs.writeFileSync(path.join(src, 'b.xml'), xml([shared, sms(1_700_000_002_000, 'only in b')]));
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const first = await backup(store, src);
+    expect(first).toMatchObject({ items: 3, duplicates: 1 });
+    // a.xml goes: b.xml is unchanged and deferred, but its cached rows merge the shared message into a record
+    // that is no longer in the run, so it is read again and the shared message is kept from b.xml.
+    fs.rmSync(path.join(src, 'a.xml'));
+    const second = await backup(store, src);
+    expect(second).toMatchObject({ reused: 1, items: 2, duplicates: 0 });
+    const bodies: string[] = [];
+    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+    expect(bodies.sort()).toEqual(['in both exports', 'only in b']);
+    // Read completely this time, b.xml is cached again and replays next time.
+    expect(await backup(store, src)).toMatchObject({ reused: 1, items: 2 });
     store.close();
   });
 

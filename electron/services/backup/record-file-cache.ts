@@ -78,6 +78,24 @@ export const recordCacheMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'run fingerprints: a backup whose sources are exactly the last one\'s reuses its tree',
+    up(db) {
+      // One row per snapshot: a keyed hash over what the run was given (every announced record file, media file
+      // and skipped item, with path, size and mtime), and the epoch when it committed. A run given the same
+      // sources while the epoch has not moved has the same content as that snapshot.
+      db.exec(`
+        CREATE TABLE run_fingerprints (
+          snapshot TEXT PRIMARY KEY,
+          fingerprint BLOB NOT NULL,
+          epoch INTEGER NOT NULL
+        ) STRICT;
+        CREATE TRIGGER run_fingerprint_snapshot_gone AFTER DELETE ON snapshots
+          BEGIN DELETE FROM run_fingerprints WHERE snapshot = old.id; END;
+      `);
+    },
+  },
 ];
 
 export function applyRecordCacheMigrations(db: Database, now: () => number): void {
@@ -188,20 +206,52 @@ export class RecordFileCache {
    * produced is still stored, its records go into the run's tables and the caller skips parsing it.
    */
   tryReplay(file: string, size: number, mtimeMs: number): ReplayResult | undefined {
-    const mtime = Math.round(mtimeMs);
-    const found = this.st.find.get(this.device, file, size, mtime) as { id: number; epoch: number } | undefined;
-    const id = found?.id;
-    if (found !== undefined && id !== undefined && !this.files.has(file) && this.intact(found) && this.st.conflictRows.get(id) === undefined) {
-      this.st.replayIdentity.run(id);
-      this.st.replayEntries.run(id);
-      const kinds: ReplayResult['kinds'] = new Map();
-      for (const row of this.st.stats.all(id) as { kind: ItemKind; items: number; bytes: number }[]) kinds.set(row.kind, { items: row.items, bytes: row.bytes });
-      const duplicates = this.st.countDupRows.get(id) as number;
-      this.files.set(file, { id: -1, device: this.device, path: file, size, mtime, seq: 0, clean: false });
-      return { kinds, duplicates };
-    }
-    this.files.set(file, { id: this.nextTempId++, device: this.device, path: file, size, mtime, seq: 0, clean: true });
-    return undefined;
+    const id = this.replayable(file, size, mtimeMs);
+    const replayed = id === undefined ? undefined : this.replay(id, file, size, mtimeMs);
+    if (!replayed) this.startParse(file, size, mtimeMs);
+    return replayed;
+  }
+
+  /**
+   * The cache entry for an unchanged file whose records are all still stored, if there is one. Nothing is
+   * added to the run: `replay` does that later (a backup defers it while it may reuse its parent's tree).
+   */
+  replayable(file: string, size: number, mtimeMs: number): number | undefined {
+    const found = this.st.find.get(this.device, file, size, Math.round(mtimeMs)) as { id: number; epoch: number } | undefined;
+    if (found === undefined || this.files.has(file) || !this.intact(found)) return undefined;
+    return found.id;
+  }
+
+  /**
+   * Adds a replayable file's records to the run, unless replaying would differ from parsing here (an accepted
+   * record already in the run, or a merged one whose original is not): then nothing is added and the caller
+   * parses the file.
+   */
+  replay(id: number, file: string, size: number, mtimeMs: number): ReplayResult | undefined {
+    if (this.files.has(file) || this.st.conflictRows.get(id) !== undefined) return undefined;
+    this.st.replayIdentity.run(id);
+    this.st.replayEntries.run(id);
+    const kinds: ReplayResult['kinds'] = new Map();
+    for (const row of this.st.stats.all(id) as { kind: ItemKind; items: number; bytes: number }[]) kinds.set(row.kind, { items: row.items, bytes: row.bytes });
+    const duplicates = this.st.countDupRows.get(id) as number;
+    this.files.set(file, { id: -1, device: this.device, path: file, size, mtime: Math.round(mtimeMs), seq: 0, clean: false });
+    return { kinds, duplicates };
+  }
+
+  /** The file is being parsed: its records are `note`d and remembered at `commit` if nothing was skipped. */
+  startParse(file: string, size: number, mtimeMs: number): void {
+    this.files.set(file, { id: this.nextTempId++, device: this.device, path: file, size, mtime: Math.round(mtimeMs), seq: 0, clean: true });
+  }
+
+  /** The store epoch now: removals since a file or snapshot was stamped move it. */
+  currentEpoch(): number {
+    return this.st.epoch.get() as number;
+  }
+
+  /** Marks that everything the run just committed is intact as of the current epoch (see `stampEpoch`). */
+  settleEpoch(): number {
+    this.st.settle.run();
+    return this.currentEpoch();
   }
 
   /**

@@ -54,8 +54,8 @@ function noteRelPath(relPath: string): string {
 }
 
 /** The event that announces a record file; the consumer may set `reuse` on it (see RecordFileEvent). */
-function announce(absPath: string, stat: Stats): RecordFileEvent {
-  return { type: 'file', file: absPath, size: stat.size, mtime: stat.mtimeMs };
+function announce(absPath: string, stat: Stats, reread: () => AsyncGenerator<ImportEvent>): RecordFileEvent {
+  return { type: 'file', file: absPath, size: stat.size, mtime: stat.mtimeMs, reread };
 }
 
 async function* importFile(absPath: string, relPath: string, stat: Stats, options: ScanOptions): AsyncGenerator<ImportEvent> {
@@ -66,10 +66,11 @@ async function* importFile(absPath: string, relPath: string, stat: Stats, option
         yield { type: 'skipped', skipped: { file: absPath, kind: 'contact', reason: 'the file is empty (0 bytes)' } };
         return;
       }
-      const file = announce(absPath, stat);
+      const read = () => readVcardFile(absPath, options);
+      const file = announce(absPath, stat, read);
       yield file;
       if (file.reuse) return;
-      yield* readVcardFile(absPath, options);
+      yield* read();
       return;
     }
     case 'xml': {
@@ -90,17 +91,21 @@ async function* importFile(absPath: string, relPath: string, stat: Stats, option
         };
         return;
       }
-      const file = announce(absPath, stat);
+      const read = () => readSmsXmlFile(absPath, options);
+      const file = announce(absPath, stat, read);
       yield file;
       if (file.reuse) return;
-      yield* readSmsXmlFile(absPath, options);
+      yield* read();
       return;
     }
     case 'note': {
-      const file = announce(absPath, stat);
+      async function* read(): AsyncGenerator<ImportEvent> {
+        yield await readNoteFile(absPath, noteRelPath(relPath));
+      }
+      const file = announce(absPath, stat, read);
       yield file;
       if (file.reuse) return;
-      yield await readNoteFile(absPath, noteRelPath(relPath));
+      yield* read();
       return;
     }
     case 'media':

@@ -128,4 +128,9 @@ export interface RecordFileEvent {
   /** ms since epoch */
   mtime: number;
   reuse?: boolean;
+  /**
+   * Reads the file's events (records, skipped items, progress) as the scanner would have: a consumer that set
+   * `reuse` and then finds it cannot reuse after all (see the backup's deferred replays) reads it this way.
+   */
+  reread?: () => AsyncGenerator<ImportEvent>;
 }
