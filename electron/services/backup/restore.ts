@@ -4,7 +4,7 @@ import type { AnyNode } from './catalog';
 import type { PieceLocation, StoreCore } from './core';
 import type { ItemKind, PhoneRecord } from './import/types';
 import type { SnapshotObject } from './layout';
-import { identityString, isBlobRef, normalizeAddress, normalizeName, type MediaEntry, type StoredRecord } from './records';
+import { isBlobRef, normalizeAddress, normalizeName, type MediaEntry, type StoredRecord } from './records';
 
 /** What to restore; every field narrows, none given means everything. */
 export interface RestoreSelection {
@@ -21,7 +21,7 @@ export interface RestoreSelection {
 }
 
 export type RestoreItem =
-  | { type: 'record'; record: PhoneRecord; identity: string }
+  | { type: 'record'; record: PhoneRecord }
   | { type: 'media'; media: MediaEntry; read: () => AsyncGenerator<Buffer> }
   | { type: 'damaged'; kind?: ItemKind; what: string; reason: string };
 
@@ -184,7 +184,7 @@ export async function* restoreItems(core: StoreCore, snap: SnapshotObject, sel: 
       }
       try {
         const record = (hasBlobs(stored) ? rehydrate(core, stored) : stored) as PhoneRecord;
-        yield { type: 'record', record, identity: core.identity(identityString(stored)).toString('hex') };
+        yield { type: 'record', record };
       } catch (error) {
         yield { type: 'damaged', kind: stored.kind, what: `a ${stored.kind} record in ${where}`, reason: reason(error) };
       }
