@@ -227,7 +227,7 @@ export class PackBuilder {
 
   private pushEntry(e: TocEntry): void {
     if ((this.tocCount + 1) * TOC_ENTRY_BYTES > this.toc.length) {
-      const bigger = Buffer.alloc(this.toc.length * 2);
+      const bigger = Buffer.alloc(Math.ceil((this.toc.length * 1.5) / TOC_ENTRY_BYTES) * TOC_ENTRY_BYTES);
       this.toc.copy(bigger);
       this.toc = bigger;
     }
