@@ -29,8 +29,9 @@ describe('record identity', () => {
     expect(() => canonicalJson({ data: new Uint8Array(2) })).toThrow(TypeError);
   });
 
-  it('groups messages by conversation and year, and fills the catalog row', () => {
-    expect(bucketPath(sms, 'ab')).toEqual(['messages', '+15550102000', '2023']);
+  it('groups messages by conversation, year and month, and fills the catalog row', () => {
+    const month = new Date(sms.date).toISOString().slice(0, 7);
+    expect(bucketPath(sms, 'ab')).toEqual(['messages', '+15550102000', '2023', month]);
     const cat = recordCatalog(sms, 100);
     expect(cat).toMatchObject({ kind: 'sms', thread: '+15550102000', date: sms.date, size: 100 });
     expect(cat.text).toContain('hi');

@@ -131,9 +131,9 @@ function dirOf(relPath: string): string {
 export function bucketPath(record: PhoneRecord, identityHex: string): string[] {
   switch (record.kind) {
     case 'sms':
-      return ['messages', normalizeAddress(record.address) || '(none)', monthOf(record.date).slice(0, 4)];
+      return ['messages', normalizeAddress(record.address) || '(none)', monthOf(record.date).slice(0, 4), monthOf(record.date)];
     case 'mms':
-      return ['messages', mmsThread(record.addresses) || '(none)', monthOf(record.date).slice(0, 4)];
+      return ['messages', mmsThread(record.addresses) || '(none)', monthOf(record.date).slice(0, 4), monthOf(record.date)];
     case 'call':
       return ['calls', monthOf(record.date).slice(0, 4), monthOf(record.date)];
     case 'contact':
