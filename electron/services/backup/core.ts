@@ -7,7 +7,8 @@ import type { Clock } from '../clock';
 import { Chunker } from './chunker';
 import { AuthError, hmac, open, seal, type StoreKeys } from './crypto';
 import { fsyncDir, TMP_PREFIX, translateFsError, writeFileDurable, type BeforeWriteHook } from './fs-util';
-import { Compression, PackBuilder, PieceType, readPackToc, unsealPiece, type TocEntry } from './pack';
+import { Compression, PackBuilder, PieceType, readPackToc, readPackTocRaw, unsealPiece, type TocEntry } from './pack';
+import { PackDirectory } from './pack-directory';
 import { type CatalogFields } from './records';
 import { PACK_ID_PATTERN, SNAPSHOT_ID_PATTERN, paths, type SnapshotObject, type StoreConfig } from './layout';
 
@@ -32,6 +33,9 @@ export interface PieceLocation {
 
 /** Pieces located per query by `locateMany`. */
 const LOCATE_BATCH = 64;
+
+/** Pack directories a restore keeps at once (about 4 MB each for a pack of small records). */
+const DIRECTORY_PACKS = 8;
 
 /** Decrypted bundles kept for the next reads: restore and browse read a leaf's records one after another. */
 const BUNDLE_CACHE_ENTRIES = 32;
@@ -95,6 +99,57 @@ export class StoreCore {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Pack directories (see PackDirectory) while a restore runs: the packs it found pieces in, most recent first,
+   * at most DIRECTORY_PACKS of them; null for a pack that cannot have one (format 1, or marked damaged or
+   * missing in the index, where the index's choice of copy matters).
+   */
+  private dirs: Map<string, PackDirectory | null> | undefined;
+  /** Packs the index marks missing or holding damaged pieces, read once per restore. */
+  private unusablePacks: Set<string> | undefined;
+
+  /** Starts answering `locate` from pack directories too; `closeDirectories` ends it. */
+  openDirectories(): void {
+    this.dirs ??= new Map();
+  }
+
+  closeDirectories(): void {
+    this.dirs = undefined;
+    this.unusablePacks = undefined;
+  }
+
+  private fromDirectories(id: Buffer): PieceLocation | undefined {
+    if (!this.dirs) return undefined;
+    for (const d of this.dirs.values()) {
+      const loc = d?.find(id);
+      if (loc) return loc;
+    }
+    return undefined;
+  }
+
+  /** Loads the directory of a pack the index just named, so its other pieces are found without the index. */
+  private learnPack(pack: string): void {
+    const dirs = this.dirs;
+    if (!dirs || dirs.has(pack)) return;
+    let dir: PackDirectory | null = null;
+    this.unusablePacks ??= new Set(
+      this.db.prepare('SELECT id FROM packs WHERE missing <> 0 UNION SELECT DISTINCT pack FROM pieces WHERE damaged <> 0').pluck().all() as string[],
+    );
+    if (!this.unusablePacks.has(pack)) {
+      try {
+        const toc = readPackTocRaw(paths.pack(this.dir, pack), this.keys.enc);
+        if (toc) dir = new PackDirectory(pack, toc);
+      } catch {
+        dir = null; // an unreadable TOC: the index answers for this pack, and reading reports the damage
+      }
+    }
+    if (dirs.size >= DIRECTORY_PACKS) {
+      const oldest = dirs.keys().next().value;
+      if (oldest !== undefined) dirs.delete(oldest);
+    }
+    dirs.set(pack, dir);
+  }
+
   /** A piece's content address: keyed, so ids reveal nothing about content to someone without the key. */
   pieceId(type: PieceType, data: Uint8Array): Buffer {
     return hmac(this.keys.id, Buffer.from([type]), data);
@@ -123,7 +178,8 @@ export class StoreCore {
   }
 
   locate(id: Buffer): PieceLocation | undefined {
-    return this.stmts.locate.get(id) as PieceLocation | undefined;
+    // Single lookups (a media chunk, a bundle) do not load directories: only leaves, read many at a time, do.
+    return this.fromDirectories(id) ?? (this.stmts.locate.get(id) as PieceLocation | undefined);
   }
 
   /**
@@ -133,12 +189,31 @@ export class StoreCore {
   locateMany(idsHex: readonly string[]): Map<string, PieceLocation> {
     const out = new Map<string, PieceLocation>();
     if (idsHex.length === 0) return out;
-    for (let at = 0; at < idsHex.length; at += LOCATE_BATCH) {
-      const batch = idsHex.slice(at, at + LOCATE_BATCH);
+    let rest: string[] = this.dirs ? [] : [...idsHex];
+    if (this.dirs) {
+      for (const hex of idsHex) {
+        const known = this.fromDirectories(Buffer.from(hex, 'hex'));
+        if (known) out.set(hex, known);
+        else rest.push(hex);
+      }
+    }
+    for (let at = 0; at < rest.length; at += LOCATE_BATCH) {
+      const batch = rest.slice(at, at + LOCATE_BATCH);
       const rows = this.locateStmt(batch.length).all(...batch.map((h) => Buffer.from(h, 'hex'))) as (PieceLocation & { id: Buffer })[];
       for (const r of rows) {
         const hex = r.id.toString('hex');
         if (!out.has(hex)) out.set(hex, r);
+      }
+      // The packs these came from probably hold the rest of the batch and what the next leaves ask for.
+      if (this.dirs) {
+        for (const r of rows) this.learnPack(r.pack);
+        const again = rest.slice(at + LOCATE_BATCH);
+        rest = rest.slice(0, at + LOCATE_BATCH);
+        for (const hex of again) {
+          const known = this.fromDirectories(Buffer.from(hex, 'hex'));
+          if (known) out.set(hex, known);
+          else rest.push(hex);
+        }
       }
     }
     return out;

@@ -384,6 +384,35 @@ export async function readPackToc(file: string, encKey: Buffer): Promise<{ entri
   }
 }
 
+/**
+ * A format 2 pack's table of contents as encoded (u32 count, then TOC_ENTRY_BYTES per entry), checked for
+ * length but not turned into objects; undefined for a format 1 pack. Throws AuthError on damage.
+ */
+export function readPackTocRaw(file: string, encKey: Buffer): Buffer | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < PACK_MAGIC.length + TRAILER_BYTES) throw new AuthError('The pack file is too short.');
+    const trailer = Buffer.alloc(TRAILER_BYTES);
+    fs.readSync(fd, trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
+    if (trailerVersion(trailer) !== 2) return undefined;
+    const tocLen = trailer.readUInt32LE(0);
+    if (tocLen > size - TRAILER_BYTES - PACK_MAGIC.length) throw new AuthError('The pack trailer points outside the file.');
+    const sealed = Buffer.alloc(tocLen);
+    fs.readSync(fd, sealed, 0, tocLen, size - TRAILER_BYTES - tocLen);
+    let plain: Buffer;
+    try {
+      plain = zlib.inflateRawSync(open(encKey, sealed, TOC_AAD), { maxOutputLength: MAX_TOC_BYTES });
+    } catch (error) {
+      throw error instanceof AuthError ? error : new AuthError('The table of contents does not inflate.');
+    }
+    if (plain.length < 4 || plain.length !== 4 + plain.readUInt32LE(0) * TOC_ENTRY_BYTES) throw new AuthError('The table of contents has the wrong length.');
+    return plain;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function parsePackToc(bytes: Buffer, encKey: Buffer): TocEntry[] {
   if (bytes.length < PACK_MAGIC.length + TRAILER_BYTES) throw new AuthError('The pack file is too short.');
   const trailer = bytes.subarray(bytes.length - TRAILER_BYTES);

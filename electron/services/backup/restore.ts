@@ -191,5 +191,11 @@ export async function* restoreItems(core: StoreCore, snap: SnapshotObject, sel: 
     }
   }
 
-  yield* walk(snap.root, '', undefined);
+  // Pieces are found through the directories of the packs they are in (see PackDirectory), not one by one.
+  core.openDirectories();
+  try {
+    yield* walk(snap.root, '', undefined);
+  } finally {
+    core.closeDirectories();
+  }
 }

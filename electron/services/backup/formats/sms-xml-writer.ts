@@ -28,8 +28,8 @@ function present(value: string | undefined): string | undefined {
   return value;
 }
 
-function readContactName(attrs: Record<string, string>): string | undefined {
-  const name = present(attrs.contact_name);
+function readContactName(attrs: Map<string, string>): string | undefined {
+  const name = present(attrs.get('contact_name'));
   return name === '(Unknown)' ? undefined : name;
 }
 
@@ -52,7 +52,7 @@ function withDefaults(attrs: Record<string, string>, defaults: [string, string |
 }
 
 function setContactName(map: Map<string, string>, typed: string | undefined): void {
-  if (readContactName(Object.fromEntries(map)) !== typed) map.set('contact_name', typed ?? '(Unknown)');
+  if (readContactName(map) !== typed) map.set('contact_name', typed ?? '(Unknown)');
 }
 
 export function smsElement(record: SmsRecord): string {
