@@ -10,6 +10,7 @@ import { translateFsError } from './fs-util';
 import type { ImportEvent, ItemKind, MediaSource, PhoneRecord, SkippedItem } from './import/types';
 import { decodeSegment, encodeSegment, type KindStats, type SnapshotObject, type TreeEntry } from './layout';
 import { PieceType, type BundleMember, type CompressHint, type PackBuilder } from './pack';
+import { IdFilter } from './id-set';
 import { RecordFileCache, type ReplayResult } from './record-file-cache';
 import {
   bucketPath,
@@ -230,13 +231,19 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     inflight = { builder: full, done: core.writePack(full).then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))) };
     beginIfNeeded();
   };
+  // In a store that held no pieces when the run began, only pieces this run wrote can be stored: a filter of
+  // those answers most "is it stored?" questions (every new record asks one) without the index.
+  const storeWasEmpty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM pieces)').pluck().get() === 1;
+  const written = storeWasEmpty ? new IdFilter() : undefined;
+  const stored = (id: Buffer): boolean => (written === undefined || written.mayHave(id)) && core.hasPiece(id);
   /** Whether a piece is already in a pack of this run that is not indexed yet. */
   const queued = (id: Buffer): boolean => builder.ids.has(id) || (inflight?.builder.ids.has(id) ?? false);
 
   const put = async (type: PieceType, data: Buffer, hint: CompressHint, known?: Buffer): Promise<{ id: Buffer; isNew: boolean }> => {
     const id = known ?? core.pieceId(type, data);
-    if (queued(id) || core.hasPiece(id)) return { id, isNew: false };
+    if (queued(id) || stored(id)) return { id, isNew: false };
     const entry = builder.add(id, type, data, hint);
+    written?.add(id);
     storedBytes += entry.length;
     if (builder.byteSize >= core.config.packSize) await flush();
     return { id, isNew: true };
@@ -257,8 +264,13 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     pending.delete(group);
     pendingBytes -= g.bytes;
     const plain = g.members.length === 1 ? (g.members[0] as BundleMember).data : Buffer.concat(g.members.map((m) => m.data));
-    const entry = builder.addBundle(core.pieceId(PieceType.bundle, plain), g.members);
-    for (const m of g.members) pendingIds.delete(m.id.toString('hex'));
+    const bundleId = core.pieceId(PieceType.bundle, plain);
+    const entry = builder.addBundle(bundleId, g.members);
+    written?.add(bundleId);
+    for (const m of g.members) {
+      pendingIds.delete(m.id.toString('hex'));
+      written?.add(m.id);
+    }
     storedBytes += entry.length;
     if (builder.byteSize >= core.config.packSize) await flush();
   };
@@ -270,7 +282,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     if (!bundling || data.length > BUNDLE_MEMBER_MAX) return put(type, data, 'auto');
     const id = core.pieceId(type, data);
     const hex = id.toString('hex');
-    if (pendingIds.has(hex) || queued(id) || core.hasPiece(id)) return { id, isNew: false };
+    if (pendingIds.has(hex) || queued(id) || stored(id)) return { id, isNew: false };
     let g = pending.get(group);
     if (!g) {
       g = { members: [], bytes: 0 };
@@ -428,11 +440,11 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     // rounded to the nearest ms, as restores set it. Comparing one with the other missed about half the files.
     if (cached && cached.size === m.size && cached.mtime === Math.floor(m.mtime)) {
       const old = JSON.parse(cached.entry) as MediaEntry;
-      const stored = (hex: string): boolean => {
+      const have = (hex: string): boolean => {
         const id = Buffer.from(hex, 'hex');
-        return queued(id) || core.hasPiece(id);
+        return queued(id) || stored(id);
       };
-      if (old.chunks.every(stored)) {
+      if (old.chunks.every(have)) {
         entry = {
           path: m.relPath,
           size: old.size,

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { IdSet } from './id-set';
+import { IdFilter, IdSet } from './id-set';
 
 describe('IdSet', () => {
   it('holds every added id, through several growths, and nothing else', () => {
@@ -34,5 +34,17 @@ describe('IdSet', () => {
   it('refuses ids of the wrong length', () => {
     expect(() => new IdSet().add(Buffer.alloc(16))).toThrow(RangeError);
     expect(() => new IdSet().has(Buffer.alloc(33))).toThrow(RangeError);
+  });
+});
+
+describe('IdFilter', () => {
+  it('never says no to an added id, and says no to most others', () => {
+    const filter = new IdFilter();
+    const ids = Array.from({ length: 200_000 }, () => crypto.randomBytes(32));
+    for (const id of ids) filter.add(id);
+    for (const id of ids) expect(filter.mayHave(id)).toBe(true);
+    let maybe = 0;
+    for (let i = 0; i < 20_000; i++) if (filter.mayHave(crypto.randomBytes(32))) maybe++;
+    expect(maybe).toBeLessThan(200); // about 0.01 % expected at this fill
   });
 });

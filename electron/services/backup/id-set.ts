@@ -85,3 +85,31 @@ export class IdSet {
     }
   }
 }
+
+/**
+ * A Bloom filter over piece ids (1 MiB, four probes taken from the id's own bytes): "certainly not added" or
+ * "maybe added". A backup into a store that held no pieces when it started asks it before the index, since
+ * only pieces this run wrote can be there; with 800,000 ids in it about 1 % of questions still reach the index.
+ */
+export class IdFilter {
+  private readonly bits = new Uint32Array((1 << 23) / 32);
+
+  private static word(id: Uint8Array, at: number): number {
+    return ((id[at] as number) | ((id[at + 1] as number) << 8) | ((id[at + 2] as number) << 16) | ((id[at + 3] as number) << 24)) >>> 0;
+  }
+
+  add(id: Uint8Array): void {
+    for (let k = 0; k < 4; k++) {
+      const bit = IdFilter.word(id, 4 + k * 4) & ((1 << 23) - 1);
+      this.bits[bit >>> 5] = (this.bits[bit >>> 5] as number) | (1 << (bit & 31));
+    }
+  }
+
+  mayHave(id: Uint8Array): boolean {
+    for (let k = 0; k < 4; k++) {
+      const bit = IdFilter.word(id, 4 + k * 4) & ((1 << 23) - 1);
+      if (((this.bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
