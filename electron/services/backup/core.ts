@@ -34,8 +34,11 @@ export interface PieceLocation {
 /** Pieces located per query by `locateMany`. */
 const LOCATE_BATCH = 64;
 
-/** Pack directories a restore keeps at once (about 4 MB each for a pack of small records). */
-const DIRECTORY_PACKS = 8;
+/**
+ * Pack directories a restore keeps: at most this many entries in all (about 70 bytes each, so about 70 MB at
+ * most; a store of 500,000 messages has about 900,000 pieces in its record packs).
+ */
+const DIRECTORY_ENTRIES = 500_000;
 
 /** Decrypted bundles kept for the next reads: restore and browse read a leaf's records one after another. */
 const BUNDLE_CACHE_ENTRIES = 32;
@@ -105,16 +108,25 @@ export class StoreCore {
    * missing in the index, where the index's choice of copy matters).
    */
   private dirs: Map<string, PackDirectory | null> | undefined;
+  private dirEntries = 0;
+  /** Packs whose directory was dropped to stay within DIRECTORY_ENTRIES; one loaded again means thrashing. */
+  private dirDropped: Set<string> | undefined;
+  private dirsGivenUp = false;
   /** Packs the index marks missing or holding damaged pieces, read once per restore. */
   private unusablePacks: Set<string> | undefined;
 
   /** Starts answering `locate` from pack directories too; `closeDirectories` ends it. */
   openDirectories(): void {
-    this.dirs ??= new Map();
+    if (this.dirs) return;
+    this.dirs = new Map();
+    this.dirEntries = 0;
+    this.dirDropped = new Set();
+    this.dirsGivenUp = false;
   }
 
   closeDirectories(): void {
     this.dirs = undefined;
+    this.dirDropped = undefined;
     this.unusablePacks = undefined;
   }
 
@@ -130,7 +142,13 @@ export class StoreCore {
   /** Loads the directory of a pack the index just named, so its other pieces are found without the index. */
   private learnPack(pack: string): void {
     const dirs = this.dirs;
-    if (!dirs || dirs.has(pack)) return;
+    if (!dirs || dirs.has(pack) || this.dirsGivenUp) return;
+    if (this.dirDropped?.has(pack)) {
+      // The pieces asked for are spread over more packs than fit: loading directories again and again would
+      // cost more than it saves, so the index answers for the rest of this restore.
+      this.dirsGivenUp = true;
+      return;
+    }
     let dir: PackDirectory | null = null;
     this.unusablePacks ??= new Set(
       this.db.prepare('SELECT id FROM packs WHERE missing <> 0 UNION SELECT DISTINCT pack FROM pieces WHERE damaged <> 0').pluck().all() as string[],
@@ -143,11 +161,15 @@ export class StoreCore {
         dir = null; // an unreadable TOC: the index answers for this pack, and reading reports the damage
       }
     }
-    if (dirs.size >= DIRECTORY_PACKS) {
-      const oldest = dirs.keys().next().value;
-      if (oldest !== undefined) dirs.delete(oldest);
+    const size = dir?.count ?? 0;
+    while (this.dirEntries + size > DIRECTORY_ENTRIES && dirs.size > 0) {
+      const [oldest, old] = dirs.entries().next().value as [string, PackDirectory | null];
+      dirs.delete(oldest);
+      this.dirEntries -= old?.count ?? 0;
+      this.dirDropped?.add(oldest);
     }
     dirs.set(pack, dir);
+    this.dirEntries += size;
   }
 
   /** A piece's content address: keyed, so ids reveal nothing about content to someone without the key. */
