@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jpegHeader, JPEG_END } from '../../../../bench/corpus/jpeg';
+import { walkFolder } from './media';
 import { scanSource } from './scan';
 import { collect, tempDir } from './test-helpers';
 
@@ -64,6 +65,28 @@ describe('scanSource', () => {
     expect(reasons['random.bin']).toMatch(/not a file type/);
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress.every((p) => p.bytesRead <= p.bytesTotal)).toBe(true);
+  });
+
+  it('reads photo headers ahead but hands everything out in walk order, and still honours reuse', async () => {
+    const root = path.join(dir, 'ahead');
+    for (let i = 0; i < 30; i++) put(`DCIM/Camera/IMG_${String(i).padStart(2, '0')}.jpg`, photo, root);
+    put('DCIM/Camera/IMG_15.xml', smsXml(['between photos']), root);
+    put('DCIM/zero.jpg', '', root);
+    put('sms.xml', smsXml(['kept', 'also kept']), root);
+    const walked: string[] = [];
+    for await (const e of walkFolder(root)) if (e.type === 'file') walked.push(e.relPath);
+    const order: string[] = [];
+    const bodies: string[] = [];
+    for await (const ev of scanSource([root])) {
+      if (ev.type === 'media') order.push(ev.media.relPath);
+      else if (ev.type === 'skipped') order.push(path.relative(root, ev.skipped.file).split(path.sep).join('/'));
+      else if (ev.type === 'file') {
+        order.push(path.relative(root, ev.file).split(path.sep).join('/'));
+        if (ev.file.endsWith('IMG_15.xml')) ev.reuse = true;
+      } else if (ev.type === 'record' && ev.record.kind === 'sms') bodies.push(ev.record.body);
+    }
+    expect(order).toEqual(walked);
+    expect(bodies.sort()).toEqual(['also kept', 'kept']);
   });
 
   it('takes single files of each kind, and reports paths that do not exist', async () => {

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from './file-reader';
-import { readMediaFile, walkFolder } from './media';
+import { readMediaFile, walkFolder, type WalkEntry } from './media';
 import { readNoteFile } from './notes';
 import { readSmsXmlFile, sniffXmlRoot } from './sms-xml';
 import { extensionOf, MEDIA_EXTENSIONS, NOTE_EXTENSIONS, sniffFileKind, VCARD_EXTENSIONS, type SniffedKind } from './sniff';
@@ -128,6 +128,61 @@ async function* importGuarded(absPath: string, relPath: string, stat: Stats, opt
   }
 }
 
+/** Photos and videos whose header (type, EXIF) is read ahead of the one being handed out. */
+const MEDIA_READ_AHEAD = 8;
+
+async function collect(events: AsyncGenerator<ImportEvent>): Promise<ImportEvent[]> {
+  const out: ImportEvent[] = [];
+  for await (const ev of events) out.push(ev);
+  return out;
+}
+
+/**
+ * A folder's files in walk order. The headers of the next few photos and videos are read while earlier files
+ * are handed out (each is a few small reads, and waiting for them one at a time was most of a backup with no
+ * change); everything else is read only when its turn comes, so a record file's `reuse` answer still decides
+ * whether it is parsed.
+ */
+async function* importFolder(root: string, options: ScanOptions): AsyncGenerator<ImportEvent> {
+  const walker = walkFolder(root, options);
+  const queue: { entry: WalkEntry; media?: Promise<ImportEvent[]> }[] = [];
+  let reading = 0;
+  let walked = false;
+  const isMedia = (e: WalkEntry): boolean => e.type === 'file' && MEDIA_EXTENSIONS[extensionOf(e.relPath)] !== undefined;
+  const fill = async (): Promise<void> => {
+    while (!walked && reading < MEDIA_READ_AHEAD && queue.length < MEDIA_READ_AHEAD * 8) {
+      const next = await walker.next();
+      if (next.done) {
+        walked = true;
+        break;
+      }
+      const entry = next.value;
+      if (entry.type === 'file' && isMedia(entry)) {
+        reading++;
+        const media = collect(importGuarded(entry.absPath, entry.relPath, entry.stat, options)).finally(() => {
+          reading--;
+        });
+        media.catch(() => undefined); // awaited in turn; an abort in between must not surface as unhandled
+        queue.push({ entry, media });
+      } else queue.push({ entry });
+    }
+  };
+  try {
+    for (;;) {
+      await fill();
+      const head = queue.shift();
+      if (!head) break;
+      throwIfAborted(options.signal);
+      const { entry } = head;
+      if (head.media) yield* await head.media;
+      else if (entry.type === 'skipped') yield entry;
+      else yield* importGuarded(entry.absPath, entry.relPath, entry.stat, options);
+    }
+  } finally {
+    await walker.return(undefined);
+  }
+}
+
 export async function* scanSource(paths: string[], options: ScanOptions = {}): AsyncGenerator<ImportEvent> {
   for (const given of paths) {
     throwIfAborted(options.signal);
@@ -147,11 +202,7 @@ export async function* scanSource(paths: string[], options: ScanOptions = {}): A
       continue;
     }
     if (stat.isDirectory()) {
-      for await (const entry of walkFolder(real, options)) {
-        throwIfAborted(options.signal);
-        if (entry.type === 'skipped') yield entry;
-        else yield* importGuarded(entry.absPath, entry.relPath, entry.stat, options);
-      }
+      yield* importFolder(real, options);
     } else if (stat.isFile()) {
       yield* importGuarded(real, path.basename(real), stat, options);
     } else {
