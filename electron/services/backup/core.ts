@@ -8,7 +8,7 @@ import { Chunker } from './chunker';
 import { AuthError, hmac, open, seal, type StoreKeys } from './crypto';
 import { fsyncDir, TMP_PREFIX, translateFsError, writeFileDurable, type BeforeWriteHook } from './fs-util';
 import { Compression, PackBuilder, PieceType, readPackToc, readPackTocRaw, unsealPiece, type TocEntry } from './pack';
-import { PackDirectory } from './pack-directory';
+import { PackDirectory, type PieceLocation } from './pack-directory';
 import { type CatalogFields } from './records';
 import { PACK_ID_PATTERN, SNAPSHOT_ID_PATTERN, paths, type SnapshotObject, type StoreConfig } from './layout';
 
@@ -19,17 +19,7 @@ export interface StoreHooks {
   writeFormat?: 1;
 }
 
-export interface PieceLocation {
-  pack: string;
-  type: number;
-  compression: number;
-  offset: number;
-  length: number;
-  raw_length: number;
-  /** For a bundled piece: the bundle's id and where the piece starts in the bundle's plaintext. */
-  bundle: Buffer | null;
-  bundle_at: number;
-}
+export type { PieceLocation } from './pack-directory';
 
 /** Pieces located per query by `locateMany`. */
 const LOCATE_BATCH = 64;

@@ -1,13 +1,14 @@
 import { Compression, PieceType, TOC_ENTRY_BYTES } from './pack';
 
 /** Where one piece is, as the catalog's `pieces` rows say it (see StoreCore.locate). */
-export interface DirectoryLocation {
+export interface PieceLocation {
   pack: string;
   type: number;
   compression: number;
   offset: number;
   length: number;
   raw_length: number;
+  /** For a bundled piece: the bundle's id and where the piece starts in the bundle's plaintext. */
   bundle: Buffer | null;
   bundle_at: number;
 }
@@ -61,7 +62,7 @@ export class PackDirectory {
   }
 
   /** The piece's location in this pack, or undefined when the pack does not hold it. */
-  find(id: Buffer): DirectoryLocation | undefined {
+  find(id: Buffer): PieceLocation | undefined {
     if (id.length !== 32) return undefined;
     const t = this.toc;
     const tag = id.readInt32LE(0);
