@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Channel, Picture, PictureVariant } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import { PasswordStrengthMeter } from '../../components/password-strength';
 import { useAccount, useShell } from '../../app/stores';
 import type { AccountError, StrengthForm } from './account-store';
@@ -28,10 +29,7 @@ export function ErrorNotice({ error }: { error: AccountError | undefined }) {
   const text = useErrorText();
   if (!error) return null;
   return (
-    <p className="notice notice-error" role="alert">
-      <Icon name="alert" size={18} />
-      <span>{text(error)}</span>
-    </p>
+    <AlertNotice>{text(error)}</AlertNotice>
   );
 }
 

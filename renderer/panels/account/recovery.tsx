@@ -4,6 +4,7 @@ import { NewPasswordFields } from '../../components/new-password-fields';
 import type { MaskedChannel } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import { useAccount } from '../../app/stores';
 import { BackButton, ErrorNotice, PictureCode, SandboxNote, StepCard, StrengthFor, SubmitButton, useErrorText, useSecondsLeft, useStrengthAsk } from './parts';
 
@@ -266,10 +267,7 @@ function ExpiredStep() {
   return (
     <StepCard title={t('account.recovery.expiredTitle')} lead={t('account.recovery.expiredLead')}>
       {error ? (
-        <p className="notice notice-error" role="alert">
-          <Icon name="alert" size={18} />
-          <span>{errorText(error)}</span>
-        </p>
+        <AlertNotice>{errorText(error)}</AlertNotice>
       ) : null}
       <div className="actions">
         <button type="button" className="button button-primary" onClick={recoveryRestartChosen}>

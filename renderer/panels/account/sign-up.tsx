@@ -4,6 +4,7 @@ import { NewPasswordFields } from '../../components/new-password-fields';
 import type { Channel } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import { useAccount } from '../../app/stores';
 import { BackButton, ErrorNotice, SandboxNote, StepCard, StrengthFor, SubmitButton, SuccessNotice, useSecondsLeft, useStrengthAsk } from './parts';
 
@@ -48,10 +49,7 @@ export function SignUpScreen() {
           meter={<StrengthFor form="signUp" password={password} />}
         />
         {problem ? (
-          <p className="notice notice-error" role="alert">
-            <Icon name="alert" size={18} />
-            <span>{problem}</span>
-          </p>
+          <AlertNotice>{problem}</AlertNotice>
         ) : null}
         <ErrorNotice error={signUp.error} />
         <div className="actions">

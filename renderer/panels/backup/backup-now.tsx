@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { BackupReceipt } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import { useBackup, useShell } from '../../app/stores';
 import { isError } from './backup-store';
 import { PickPathsButtons } from './pick-paths';
@@ -62,10 +63,7 @@ function BackupForm() {
           <PickPathsButtons kinds={['folder', 'files']} onPicked={(paths) => setSources((before) => [before.trim(), ...paths].filter(Boolean).join('\n'))} />
         </div>
         {problem ? (
-          <p className="notice notice-error" role="alert">
-            <Icon name="alert" size={18} />
-            <span>{problem}</span>
-          </p>
+          <AlertNotice>{problem}</AlertNotice>
         ) : null}
         <div className="actions">
           <button type="submit" className="button button-primary">

@@ -4,6 +4,7 @@ import type { BackupItemKind } from '../../../contract';
 import { TextField } from '../../components/field';
 import { PickPathsButtons } from './pick-paths';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import { useBackup } from '../../app/stores';
 import type { RestoreSelection } from './backup-store';
 import { ErrorNotice, InfoNotice, KindCounts, ProgressBar, formatBytes, formatCount, formatDate } from './parts';
@@ -213,10 +214,7 @@ export function RestoreTab() {
             {t('backup.restore.overwrite')}
           </label>
           {problem ? (
-            <p className="notice notice-error" role="alert">
-              <Icon name="alert" size={18} />
-              <span>{problem}</span>
-            </p>
+            <AlertNotice>{problem}</AlertNotice>
           ) : null}
           {restore.state === 'cancelled' ? <InfoNotice>{t('backup.restore.cancelled')}</InfoNotice> : null}
           <ErrorNotice error={restore.error} />

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { NewPasswordFields } from '../../components/new-password-fields';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import { PasswordStrengthMeter } from '../../components/password-strength';
 import { useBackup } from '../../app/stores';
 import { ErrorNotice } from './parts';
@@ -92,10 +93,7 @@ export function SetupScreen() {
         </div>
         <RememberOption checked={remember} onChange={setRemember} />
         {problem ? (
-          <p className="notice notice-error" role="alert">
-            <Icon name="alert" size={18} />
-            <span>{problem}</span>
-          </p>
+          <AlertNotice>{problem}</AlertNotice>
         ) : null}
         <ErrorNotice error={error} />
         <div className="actions">

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import type { DevicesError } from './devices-api';
 import { ago } from './format';
 
@@ -39,10 +39,7 @@ export function useDateTime(): (at: number) => string {
 export function ErrorNotice({ error }: { error: DevicesError | undefined }) {
   if (!error) return null;
   return (
-    <p className="notice notice-error" role="alert">
-      <Icon name="alert" size={18} />
-      <span>{error.message}</span>
-    </p>
+    <AlertNotice>{error.message}</AlertNotice>
   );
 }
 

@@ -1,15 +1,13 @@
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/icons';
+import { AlertNotice } from '../../components/notice';
 import type { ShopError } from './shop-store';
 
 export function ErrorNotice({ error }: { error: ShopError | undefined }) {
   if (!error) return null;
   return (
-    <p className="notice notice-error" role="alert">
-      <Icon name="alert" size={18} />
-      <span>{error.message}</span>
-    </p>
+    <AlertNotice>{error.message}</AlertNotice>
   );
 }
 
