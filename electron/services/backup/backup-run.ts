@@ -590,20 +590,18 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       case 'file': {
         announced.add(ev.file);
         mark('file', ev.file, ev.size, Math.round(ev.mtime));
-        if (!parsedAny && ev.reread) {
-          const cached = recordFiles.replayable(ev.file, ev.size, ev.mtime);
-          if (cached !== undefined) {
-            ev.reuse = true;
-            deferred.push({ file: ev.file, size: ev.size, mtime: ev.mtime, id: cached, reread: ev.reread });
-            break;
-          }
+        const cached = recordFiles.replayable(ev.file, ev.size, ev.mtime);
+        if (cached !== undefined && !parsedAny && ev.reread) {
+          ev.reuse = true;
+          deferred.push({ file: ev.file, size: ev.size, mtime: ev.mtime, id: cached, reread: ev.reread });
+          break;
         }
         if (!parsedAny) await replayDeferred();
-        const replayed = recordFiles.tryReplay(ev.file, ev.size, ev.mtime);
+        const replayed = cached === undefined ? undefined : recordFiles.replay(cached, ev.file, ev.size, ev.mtime);
         if (replayed) {
           ev.reuse = true;
           countReplay(replayed);
-        }
+        } else recordFiles.startParse(ev.file, ev.size, ev.mtime);
         break;
       }
       case 'media':

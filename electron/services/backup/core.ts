@@ -200,34 +200,25 @@ export class StoreCore {
    */
   locateMany(idsHex: readonly string[]): Map<string, PieceLocation> {
     const out = new Map<string, PieceLocation>();
-    if (idsHex.length === 0) return out;
-    let rest: string[] = this.dirs ? [] : [...idsHex];
-    if (this.dirs) {
-      for (const hex of idsHex) {
-        const known = this.fromDirectories(Buffer.from(hex, 'hex'));
-        if (known) out.set(hex, known);
-        else rest.push(hex);
-      }
-    }
-    for (let at = 0; at < rest.length; at += LOCATE_BATCH) {
-      const batch = rest.slice(at, at + LOCATE_BATCH);
-      const rows = this.locateStmt(batch.length).all(...batch.map((h) => Buffer.from(h, 'hex'))) as (PieceLocation & { id: Buffer })[];
+    // Ids the pack directories (during a restore) do not know go to the index in batches; the packs a batch
+    // names are learnt, so the ids after it are usually found without the index.
+    const batch: Buffer[] = [];
+    const ask = (): void => {
+      const rows = this.locateStmt(batch.length).all(...batch) as (PieceLocation & { id: Buffer })[];
+      batch.length = 0;
       for (const r of rows) {
         const hex = r.id.toString('hex');
         if (!out.has(hex)) out.set(hex, r);
+        if (this.dirs) this.learnPack(r.pack);
       }
-      // The packs these came from probably hold the rest of the batch and what the next leaves ask for.
-      if (this.dirs) {
-        for (const r of rows) this.learnPack(r.pack);
-        const again = rest.slice(at + LOCATE_BATCH);
-        rest = rest.slice(0, at + LOCATE_BATCH);
-        for (const hex of again) {
-          const known = this.fromDirectories(Buffer.from(hex, 'hex'));
-          if (known) out.set(hex, known);
-          else rest.push(hex);
-        }
-      }
+    };
+    for (const hex of idsHex) {
+      const id = Buffer.from(hex, 'hex');
+      const known = this.fromDirectories(id);
+      if (known) out.set(hex, known);
+      else if (batch.push(id) === LOCATE_BATCH) ask();
     }
+    if (batch.length > 0) ask();
     return out;
   }
 

@@ -39,9 +39,10 @@ export class PackDirectory {
     this.mask = size - 1;
     for (let i = 0; i < this.count; i++) {
       const at = 4 + i * TOC_ENTRY_BYTES;
-      if (toc[at + 33] === Compression.none || toc[at + 33] === Compression.deflate) {
-        // A bundle (or any whole piece) at this offset: the pieces inside a bundle name its offset.
-        if (!this.bundleAt.has(Number(toc.readBigUInt64LE(at + 34)))) this.bundleAt.set(Number(toc.readBigUInt64LE(at + 34)), i);
+      if (toc[at + 32] === PieceType.bundle) {
+        // The pieces inside a bundle name its offset.
+        const offset = Number(toc.readBigUInt64LE(at + 34));
+        if (!this.bundleAt.has(offset)) this.bundleAt.set(offset, i);
       }
       const tag = toc.readInt32LE(at);
       let slot = tag & this.mask;

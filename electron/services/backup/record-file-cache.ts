@@ -133,8 +133,8 @@ interface RunFile {
 }
 
 /**
- * One backup run's view of the cache. `tryReplay` is asked when a record file starts; otherwise the run
- * `note`s what each record became. Nothing persistent changes before `commit`, which the run calls once its
+ * One backup run's view of the cache. `replayable` is asked when a record file starts, then `replay` or
+ * `startParse`; a parsed file's records are `note`d. Nothing persistent changes before `commit`, which the run calls once its
  * snapshot is written: a cancelled or crashed run leaves the cache as it was.
  */
 export class RecordFileCache {
@@ -202,19 +202,9 @@ export class RecordFileCache {
   }
 
   /**
-   * Called when a record file starts. If the file is unchanged since a run that read it completely and what it
-   * produced is still stored, its records go into the run's tables and the caller skips parsing it.
-   */
-  tryReplay(file: string, size: number, mtimeMs: number): ReplayResult | undefined {
-    const id = this.replayable(file, size, mtimeMs);
-    const replayed = id === undefined ? undefined : this.replay(id, file, size, mtimeMs);
-    if (!replayed) this.startParse(file, size, mtimeMs);
-    return replayed;
-  }
-
-  /**
-   * The cache entry for an unchanged file whose records are all still stored, if there is one. Nothing is
-   * added to the run: `replay` does that later (a backup defers it while it may reuse its parent's tree).
+   * Called when a record file starts: the cache entry for the file if it is unchanged since a run that read it
+   * completely and what it produced is still stored. Nothing is added to the run yet: `replay` does that (a
+   * backup defers it while it may reuse its parent's tree); `startParse` when the file is parsed instead.
    */
   replayable(file: string, size: number, mtimeMs: number): number | undefined {
     const found = this.st.find.get(this.device, file, size, Math.round(mtimeMs)) as { id: number; epoch: number } | undefined;
@@ -297,9 +287,9 @@ export class RecordFileCache {
        SELECT ?, seq, identity, key, bucket, kind, size, sha FROM run_file_rows WHERE file = ?`,
     );
     db.transaction(() => {
-      // The run's records were all stored and cataloged when its snapshot was written, so they are intact now.
+      // The run's records were all stored and cataloged when its snapshot was written, so they are intact as of
+      // now; the run settles the epoch right after (settleEpoch), so removals from then on move it.
       const epoch = this.st.epoch.get() as number;
-      let stamped = false;
       for (const f of this.files.values()) {
         if (f.id < 0) continue; // replayed: the cached rows are still right
         const old = findOld.get(f.device, f.path) as number | undefined;
@@ -310,9 +300,7 @@ export class RecordFileCache {
         if (!f.clean) continue;
         const id = Number(insFile.run(f.device, f.path, f.size, f.mtime, epoch).lastInsertRowid);
         copy.run(id, f.id);
-        stamped = true;
       }
-      if (stamped) this.st.settle.run();
       db.exec('DELETE FROM run_file_rows');
     })();
   }
