@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CORPUS_SCALES, type CorpusOptions } from '../corpus/generate';
-import { jpegHeader, JPEG_END } from '../corpus/jpeg';
+import { CORPUS_SCALES, writePhoto, type CorpusOptions } from '../corpus/generate';
 import { ByteStream, Rng } from '../corpus/random';
 
 export type CorpusShape = Omit<CorpusOptions, 'seed'>;
@@ -38,24 +37,8 @@ export function writeKillSet(dir: string, seed: string, shape: CorpusShape): { f
   fs.mkdirSync(dir, { recursive: true });
   while (written < target) {
     const size = Math.max(4096, Math.floor(shape.photoBytes * (0.5 + rng.float())));
-    const t = new Date(taken + files * 1000);
-    const header = jpegHeader({ date: { year: 2026, month: 2, day: 1, hour: 12, minute: Math.floor(files / 60) % 60, second: files % 60 }, make: 'Lifeline', model: 'Corpus Phone' });
-    const file = path.join(dir, `IMG_20260201_burst${String(files).padStart(5, '0')}.jpg`);
-    const fd = fs.openSync(file, 'w');
-    try {
-      fs.writeSync(fd, header);
-      let left = Math.max(0, size - header.length - JPEG_END.length);
-      while (left > 0) {
-        const take = Math.min(left, 1 << 20);
-        fs.writeSync(fd, bytes.bytes(take));
-        left -= take;
-      }
-      fs.writeSync(fd, JPEG_END);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.utimesSync(file, t, t);
-    written += size;
+    const t = taken + files * 1000;
+    written += writePhoto(path.join(dir, `IMG_20260201_burst${String(files).padStart(5, '0')}.jpg`), bytes, size, t, undefined, t);
     files++;
   }
   return { files, bytes: written };

@@ -175,7 +175,7 @@ function writeFileSyncWithTime(file: string, data: Uint8Array | string, mtime: n
 }
 
 /** Writes a photo: header + random payload, streamed so big photos never sit in memory whole. */
-function writePhoto(file: string, bytes: ByteStream, size: number, taken: number, place: [number, number] | undefined, mtime: number): number {
+export function writePhoto(file: string, bytes: ByteStream, size: number, taken: number, place: [number, number] | undefined, mtime: number): number {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const fields: ExifFields = { date: exifDate(taken), offset: '+00:00', make: 'Lifeline', model: 'Corpus Phone' };
   if (place) {
