@@ -353,29 +353,43 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     tick();
     if (insertIdentity.run(identity).changes === 0) {
       duplicates++;
-      if (file !== undefined) recordFiles.note(file, { identity, key: null, bucket: null, kind: record.kind, size: 0, sha: null });
+      if (file !== undefined) recordFiles.note(file, { identity, key: null, bucket: null, kind: record.kind, size: 0, sha: null, item: null });
       return;
     }
     const acc = { fresh: 0 };
     // Only MMS parts and contact photos hold bytes; other records skip the async walk that replaces them.
     const stored = (recordHasBytes(record) ? await replaceBytes(record, '', acc) : record) as StoredRecord;
     const payload = Buffer.from(canonicalJson(stored), 'utf8');
-    const segments = bucketPath(record, identity.toString('hex')).map(encodeSegment);
-    const bucket = segments.join('/');
-    const { id, isNew } = await putSmall(PieceType.record, payload, bundleGroup(segments));
-    const fields = recordCatalog(stored, payload.length);
-    const item = core.ensureItem(id, identity, fields, stored !== record ? [id, ...blobChunks(stored)] : [id]);
     const sha = sha256(payload).toString('hex');
-    insertEntry.run(bucket, id, record.kind, fields.size, sha, null, item);
-    if (file !== undefined) recordFiles.note(file, { identity, key: id, bucket, kind: record.kind, size: fields.size, sha });
+    // A record the file held the last time it was read (a re-dumped export): stored and cataloged then.
+    const known = file !== undefined ? recordFiles.known(file, sha, identity) : undefined;
+    let key: Buffer;
+    let bucket: string;
+    let size: number;
+    let item: number | null;
+    let isNew = false;
+    if (known) {
+      ({ key, bucket, size, item } = known);
+    } else {
+      const segments = bucketPath(record, identity.toString('hex')).map(encodeSegment);
+      bucket = segments.join('/');
+      const put = await putSmall(PieceType.record, payload, bundleGroup(segments));
+      key = put.id;
+      isNew = put.isNew;
+      const fields = recordCatalog(stored, payload.length);
+      size = fields.size;
+      item = core.ensureItem(key, identity, fields, stored !== record ? [key, ...blobChunks(stored)] : [key]);
+    }
+    insertEntry.run(bucket, key, record.kind, size, sha, null, item);
+    if (file !== undefined) recordFiles.note(file, { identity, key, bucket, kind: record.kind, size, sha, item });
     const s = stat(record.kind);
     s.items++;
-    s.bytes += fields.size;
+    s.bytes += size;
     const fresh = (isNew ? payload.length : 0) + acc.fresh;
     if (isNew || acc.fresh > 0) s.newItems++;
     s.newBytes += fresh;
     items++;
-    bytes += fields.size;
+    bytes += size;
     newBytes += fresh;
   };
 

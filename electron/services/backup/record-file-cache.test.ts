@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { currentVersion } from '../db/migrate';
 import { scanSource } from './import/scan';
+import { StoreCore } from './core';
 import { RECORD_CACHE_SCOPE, RecordFileCache, recordCacheMigrations } from './record-file-cache';
 import { BackupStore } from './store';
 import { TEST_CHUNKER, TEST_KDF_LOG_N, TEST_PACK_SIZE, tempDir } from './test-support';
@@ -217,6 +218,78 @@ describe('record file cache', () => {
     expect(bodies.sort()).toEqual(['in both exports', 'only in b']);
     // Read completely this time, b.xml is cached again and replays next time.
     expect(await backup(store, src)).toMatchObject({ reused: 1, items: 2 });
+    store.close();
+  });
+
+  it('recognises the records a re-dumped export still holds, in any order, without storing or cataloguing them again', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    const lines = Array.from({ length: 60 }, (_, i) => sms(1_700_000_000_000 + i * 60_000, `message ${i}`));
+    writeExport(src, lines);
+    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    await backup(store, src);
+
+    // The phone dumps everything again, newest first this time: one message edited, two new.
+    const redumped = [...lines];
+    redumped[7] = sms(1_700_000_000_000 + 7 * 60_000, 'message 7, edited');
+    redumped.push(sms(1_800_000_000_000, 'new one'), sms(1_800_000_060_000, 'new two'));
+    writeExport(src, redumped.reverse());
+    fs.utimesSync(path.join(src, 'contacts.vcf'), new Date(1_600_000_000_000), new Date(1_600_000_000_000));
+    const known = vi.spyOn(RecordFileCache.prototype, 'known');
+    const ensured = vi.spyOn(StoreCore.prototype, 'ensureItem');
+    const second = await backup(store, src);
+    const hits = (): number => known.mock.results.filter((r) => r.value !== undefined).length;
+    expect(known).toHaveBeenCalledTimes(62 + 2); // every message and both contacts asked
+    expect(hits()).toBe(59 + 2); // all but the edited and the new messages were known
+    expect(ensured).toHaveBeenCalledTimes(3);
+
+    // The snapshot is what a store that never saw the old export makes of the same folder.
+    const fresh = await BackupStore.init(path.join(base, 'fresh'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const reference = await backup(fresh, src);
+    fresh.close();
+    expect(second).toEqual({ ...reference, reused: 0 });
+    const bodies: string[] = [];
+    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+    expect(bodies).toHaveLength(62);
+    expect(bodies).toContain('message 7, edited');
+    expect(bodies).not.toContain('message 7');
+
+    // A damaged piece moves the epoch and the old reading is no longer trusted: nothing is recognised, and the
+    // damaged record is stored again.
+    const db = store.internals.db;
+    const damaged = db.prepare("SELECT key FROM items WHERE kind = 'sms' AND thread IS NOT NULL LIMIT 1").pluck().get() as Buffer;
+    db.prepare('UPDATE pieces SET damaged = 1 WHERE id = ?').run(damaged);
+    fs.appendFileSync(path.join(src, 'sms.xml'), '\n');
+    known.mockClear();
+    await backup(store, src);
+    expect(known).toHaveBeenCalled();
+    expect(hits()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM pieces WHERE id = ? AND damaged = 0').pluck().get(damaged)).toBe(1);
+    store.close();
+  });
+
+  it('migration 4 forgets rows cached before it (no catalog row; year leaves), so every export is read once more', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    writeExport(src, Array.from({ length: 10 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `before ${i}`)));
+    const dir = path.join(base, 'store');
+    let store = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const first = await backup(store, src);
+    // Put the cache back as version 3 left it: no item column, message rows in <thread>/<year> buckets.
+    let db = store.internals.db;
+    db.exec(`ALTER TABLE record_file_rows DROP COLUMN item;
+      UPDATE record_file_rows SET bucket = substr(bucket, 1, length(bucket) - 8) WHERE kind = 'sms';`);
+    db.prepare('DELETE FROM schema_migrations WHERE scope = ? AND version = 4').run(RECORD_CACHE_SCOPE);
+    store.close();
+
+    store = await BackupStore.open(dir, PASS);
+    db = store.internals.db;
+    expect(currentVersion(db, RECORD_CACHE_SCOPE)).toBe(4);
+    expect(db.prepare('SELECT count(*) FROM record_files').pluck().get()).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM pragma_table_info('record_file_rows') WHERE name = 'item'").pluck().get()).toBe(1);
+    expect(await backup(store, src)).toEqual({ ...first, reused: 0 });
+    expect(await backup(store, src)).toEqual({ ...first, reused: 2 });
+    expect(db.prepare('SELECT count(*) FROM record_file_rows WHERE key IS NOT NULL AND item IS NULL').pluck().get()).toBe(0);
     store.close();
   });
 

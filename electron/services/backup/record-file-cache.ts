@@ -96,6 +96,21 @@ export const recordCacheMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'record file cache: each record\'s catalog row; rows from before month leaves are forgotten',
+    up(db) {
+      // `item` lets a replayed or re-read record link its leaf without looking its catalog row up by key. The
+      // rows cached so far are dropped: they lack it, and rows cached before message leaves became
+      // <thread>/<year>/<month> carry year buckets, which replayed next to parsed records would put one
+      // conversation's messages in two shapes. Every record file is read once more, then cached again.
+      db.exec(`
+        ALTER TABLE record_file_rows ADD COLUMN item INTEGER;
+        DELETE FROM record_file_rows;
+        DELETE FROM record_files;
+      `);
+    },
+  },
 ];
 
 export function applyRecordCacheMigrations(db: Database, now: () => number): void {
@@ -115,6 +130,16 @@ export interface CachedRow {
   kind: ItemKind;
   size: number;
   sha: string | null;
+  /** The record's catalog row (`items.id`), when known. */
+  item: number | null;
+}
+
+/** What an accepted record became the last time its file was read: all a run needs to add it again. */
+export interface KnownRecord {
+  key: Buffer;
+  bucket: string;
+  size: number;
+  item: number | null;
 }
 
 export interface ReplayResult {
@@ -130,6 +155,58 @@ interface RunFile {
   mtime: number;
   seq: number;
   clean: boolean;
+  /** The rows the file produced the last time it was read (it changed since), to recognise records it still holds. */
+  previous?: PreviousRows;
+}
+
+/**
+ * The accepted rows of a file's previous reading, found by the SHA-256 of a record's stored form. A phone
+ * re-dumps a whole export when one message is added, so most records of a changed file are ones it held
+ * before; recognising them skips the piece id, the "is it stored" lookup and the catalog insert, the costly
+ * part of adding a record. Only a table of digest prefixes is held in memory (12 bytes a slot, about 12 MB
+ * for 500,000 messages); a hit reads its row by primary key and compares the whole digest.
+ */
+class PreviousRows {
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
+  private readonly seq: Uint32Array;
+  private readonly mask: number;
+
+  constructor(
+    private readonly fileId: number,
+    rows: Iterable<{ seq: number; sha: string }>,
+    count: number,
+    private readonly byRow: Statement,
+  ) {
+    let slots = 16;
+    while (slots < count * 1.5) slots *= 2;
+    this.mask = slots - 1;
+    this.hi = new Uint32Array(slots);
+    this.lo = new Uint32Array(slots);
+    this.seq = new Uint32Array(slots); // seq + 1; 0 is an empty slot
+    for (const r of rows) {
+      const hi = Number.parseInt(r.sha.slice(0, 8), 16) >>> 0;
+      const lo = Number.parseInt(r.sha.slice(8, 16), 16) >>> 0;
+      let i = lo & this.mask;
+      while (this.seq[i] !== 0) i = (i + 1) & this.mask;
+      this.hi[i] = hi;
+      this.lo[i] = lo;
+      this.seq[i] = r.seq + 1;
+    }
+  }
+
+  find(sha: string, identity: Buffer): KnownRecord | undefined {
+    const hi = Number.parseInt(sha.slice(0, 8), 16) >>> 0;
+    const lo = Number.parseInt(sha.slice(8, 16), 16) >>> 0;
+    for (let i = lo & this.mask; this.seq[i] !== 0; i = (i + 1) & this.mask) {
+      if (this.hi[i] !== hi || this.lo[i] !== lo) continue;
+      const row = this.byRow.get(this.fileId, (this.seq[i] as number) - 1) as
+        | { key: Buffer; bucket: string; size: number; sha: string; identity: Buffer; item: number | null }
+        | undefined;
+      if (row && row.sha === sha && row.identity.equals(identity)) return { key: row.key, bucket: row.bucket, size: row.size, item: row.item };
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -149,6 +226,10 @@ export class RecordFileCache {
     countDupRows: Statement;
     stats: Statement;
     insertTemp: Statement;
+    findAny: Statement;
+    countRows: Statement;
+    previousShas: Statement;
+    byRow: Statement;
     epoch: Statement;
     markChecked: Statement;
     settle: Statement;
@@ -158,17 +239,17 @@ export class RecordFileCache {
     db.exec(`
       CREATE TEMP TABLE IF NOT EXISTS run_file_rows (
         file INTEGER NOT NULL, seq INTEGER NOT NULL, identity BLOB NOT NULL, key BLOB, bucket TEXT, kind TEXT NOT NULL,
-        size INTEGER NOT NULL, sha TEXT, PRIMARY KEY (file, seq)) WITHOUT ROWID;
+        size INTEGER NOT NULL, sha TEXT, item INTEGER, PRIMARY KEY (file, seq)) WITHOUT ROWID;
       DELETE FROM run_file_rows;
     `);
     this.st = {
       find: db.prepare('SELECT id, epoch FROM record_files WHERE device = ? AND path = ? AND size = ? AND mtime = ?'),
       // Every piece an accepted record needs (its own, which is its key, and any attachment chunks) must still be stored and intact,
-      // and its catalog row must exist (the tree links leaves to catalog rows).
+      // and its catalog row must exist as the row noted (the tree links leaves to catalog rows).
       badRows: db
         .prepare(
           `SELECT 1 FROM record_file_rows r LEFT JOIN items i ON i.key = r.key
-           WHERE r.file = ? AND r.key IS NOT NULL AND (i.id IS NULL
+           WHERE r.file = ? AND r.key IS NOT NULL AND (i.id IS NULL OR (r.item IS NOT NULL AND i.id <> r.item)
              OR NOT EXISTS (SELECT 1 FROM pieces p JOIN packs k ON k.id = p.pack WHERE p.id = r.key AND k.missing = 0 AND p.damaged = 0)
              OR EXISTS (
                SELECT 1 FROM item_pieces ip WHERE ip.item = i.id AND NOT EXISTS (
@@ -189,12 +270,16 @@ export class RecordFileCache {
         .pluck(),
       replayIdentity: db.prepare('INSERT OR IGNORE INTO run_identity (identity) SELECT identity FROM record_file_rows WHERE file = ? AND key IS NOT NULL'),
       replayEntries: db.prepare(
-        `INSERT OR IGNORE INTO run_entries (bucket, key, kind, size, sha, media)
-         SELECT bucket, key, kind, size, sha, NULL FROM record_file_rows WHERE file = ? AND key IS NOT NULL`,
+        `INSERT OR IGNORE INTO run_entries (bucket, key, kind, size, sha, media, item)
+         SELECT bucket, key, kind, size, sha, NULL, item FROM record_file_rows WHERE file = ? AND key IS NOT NULL`,
       ),
       countDupRows: db.prepare('SELECT count(*) FROM record_file_rows WHERE file = ? AND key IS NULL').pluck(),
       stats: db.prepare('SELECT kind, count(*) AS items, sum(size) AS bytes FROM record_file_rows WHERE file = ? AND key IS NOT NULL GROUP BY kind'),
-      insertTemp: db.prepare('INSERT INTO run_file_rows (file, seq, identity, key, bucket, kind, size, sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertTemp: db.prepare('INSERT INTO run_file_rows (file, seq, identity, key, bucket, kind, size, sha, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      findAny: db.prepare('SELECT id, epoch FROM record_files WHERE device = ? AND path = ?'),
+      countRows: db.prepare('SELECT count(*) FROM record_file_rows WHERE file = ? AND key IS NOT NULL').pluck(),
+      previousShas: db.prepare('SELECT seq, sha FROM record_file_rows WHERE file = ? AND key IS NOT NULL'),
+      byRow: db.prepare('SELECT key, bucket, size, sha, identity, item FROM record_file_rows WHERE file = ? AND seq = ? AND key IS NOT NULL'),
       epoch: db.prepare('SELECT epoch FROM record_cache_epoch').pluck(),
       markChecked: db.prepare('UPDATE record_files SET epoch = ? WHERE id = ?'),
       settle: db.prepare('UPDATE record_cache_epoch SET moved = 0 WHERE moved <> 0'),
@@ -228,9 +313,26 @@ export class RecordFileCache {
     return { kinds, duplicates };
   }
 
-  /** The file is being parsed: its records are `note`d and remembered at `commit` if nothing was skipped. */
+  /**
+   * The file is being parsed: its records are `note`d and remembered at `commit` if nothing was skipped. When
+   * the file was read before and what that produced is still intact, `known` recognises the records it still holds.
+   */
   startParse(file: string, size: number, mtimeMs: number): void {
-    this.files.set(file, { id: this.nextTempId++, device: this.device, path: file, size, mtime: Math.round(mtimeMs), seq: 0, clean: true });
+    const run: RunFile = { id: this.nextTempId++, device: this.device, path: file, size, mtime: Math.round(mtimeMs), seq: 0, clean: true };
+    const found = this.st.findAny.get(this.device, file) as { id: number; epoch: number } | undefined;
+    if (found !== undefined && this.intact(found)) {
+      const count = this.st.countRows.get(found.id) as number;
+      if (count > 0) run.previous = new PreviousRows(found.id, this.st.previousShas.iterate(found.id) as Iterable<{ seq: number; sha: string }>, count, this.st.byRow);
+    }
+    this.files.set(file, run);
+  }
+
+  /**
+   * A record of a file being parsed that the file's previous reading accepted with the same stored form (SHA-256
+   * of its payload) and identity: its piece is stored and its catalog row exists, as they were then.
+   */
+  known(file: string, sha: string, identity: Buffer): KnownRecord | undefined {
+    return this.files.get(file)?.previous?.find(sha, identity);
   }
 
   /** The store epoch now: removals since a file or snapshot was stamped move it. */
@@ -266,7 +368,7 @@ export class RecordFileCache {
   note(file: string, row: CachedRow): void {
     const f = this.files.get(file);
     if (!f || !f.clean) return;
-    this.st.insertTemp.run(f.id, f.seq++, row.identity, row.key, row.bucket, row.kind, row.size, row.sha);
+    this.st.insertTemp.run(f.id, f.seq++, row.identity, row.key, row.bucket, row.kind, row.size, row.sha, row.item);
   }
 
   /** A file with a skipped record (or that failed part-way) is read again next time, so the skip is reported again. */
@@ -283,8 +385,8 @@ export class RecordFileCache {
     const delFile = db.prepare('DELETE FROM record_files WHERE id = ?');
     const insFile = db.prepare('INSERT INTO record_files (device, path, size, mtime, epoch) VALUES (?, ?, ?, ?, ?)');
     const copy = db.prepare(
-      `INSERT INTO record_file_rows (file, seq, identity, key, bucket, kind, size, sha)
-       SELECT ?, seq, identity, key, bucket, kind, size, sha FROM run_file_rows WHERE file = ?`,
+      `INSERT INTO record_file_rows (file, seq, identity, key, bucket, kind, size, sha, item)
+       SELECT ?, seq, identity, key, bucket, kind, size, sha, item FROM run_file_rows WHERE file = ?`,
     );
     db.transaction(() => {
       // The run's records were all stored and cataloged when its snapshot was written, so they are intact as of
