@@ -130,6 +130,18 @@ describe('BackupStore', () => {
     expect(c.duplicates).toBe(1);
   });
 
+  it('holds a photo given twice in one run (the same folder in two sources) once in the snapshot, as run entries rely on', async () => {
+    const { store, src } = await newStore();
+    const m = writeMedia(src, 'DCIM/twice.jpg', fakeJpeg(9, 40_000), 'image/jpeg', Date.UTC(2025, 0, 3));
+    const once = await store.backup({ device: 'p', events: corpusEvents({ records: [], media: [m] }) });
+    const twice = await store.backup({ device: 'p', events: corpusEvents({ records: [], media: [m, { ...m }] }) });
+    expect(twice.digest.value).toBe(once.digest.value);
+    expect(store.ls(twice.snapshot).filter((i) => i.kind === 'media')).toHaveLength(1);
+    const out = await restoreAll(store, twice.snapshot);
+    expect([...out.media.keys()]).toEqual(['DCIM/twice.jpg']);
+    expect(out.damaged).toEqual([]);
+  });
+
   it('skips unchanged files through the file cache and rereads changed ones', async () => {
     const { store, src } = await newStore();
     const m = writeMedia(src, 'DCIM/a.jpg', fakeJpeg(5, 50_000), 'image/jpeg', Date.UTC(2025, 0, 1));
