@@ -152,17 +152,36 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
 
   const packs = db.prepare('SELECT id, size FROM packs WHERE missing = 0 ORDER BY id').all() as { id: string; size: number }[];
   const bundleRow = db.prepare('SELECT compression, raw_length FROM pieces WHERE id = ? AND pack = ?');
-  // Claiming a live piece deletes it from `live`, so a piece stored twice (after a crash or an earlier repack) is
-  // live in the first intact pack only. Claims go to a temp table, not to JS arrays: a pack of small records has
-  // 200,000 pieces, and a prune used to hold the rows of every pack it would rewrite.
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS claimed (pack TEXT NOT NULL, id BLOB NOT NULL, PRIMARY KEY (pack, id)) WITHOUT ROWID; DELETE FROM claimed;`);
-  const claimInsert = db.prepare('INSERT INTO claimed (pack, id) SELECT p.pack, p.id FROM pieces p WHERE p.pack = ? AND p.damaged = 0 AND p.id IN (SELECT id FROM live)');
-  const claimDelete = db.prepare('DELETE FROM live WHERE id IN (SELECT id FROM claimed WHERE pack = ?)');
-  const packStats = db.prepare('SELECT count(*) AS total, COALESCE(SUM(damaged <> 0), 0) AS damaged FROM pieces WHERE pack = ?');
+  // Each live piece is claimed by one pack: the first intact one (by pack id) holding it, so a piece stored
+  // twice (after a crash or an earlier repack) is live in that pack only. One pass over `live` in id order
+  // joins the index in its own order; the old way, pack by pack, looked every piece up at random and took
+  // most of a prune of 900,000 pieces (80 s). Claims live in a temp table, not in JS: a pack of small records
+  // has 200,000 pieces.
+  db.exec(`
+    CREATE TEMP TABLE IF NOT EXISTS claimed (id BLOB PRIMARY KEY, pack TEXT NOT NULL) WITHOUT ROWID;
+    DROP INDEX IF EXISTS temp.claimed_pack;
+    DELETE FROM claimed;
+    INSERT INTO claimed (id, pack)
+      SELECT p.id, min(p.pack) FROM live l JOIN pieces p ON p.id = l.id JOIN packs k ON k.id = p.pack
+      WHERE p.damaged = 0 AND k.missing = 0 GROUP BY p.id;
+    CREATE INDEX temp.claimed_pack ON claimed (pack);
+  `);
+  const liveByPack = new Map<string, { live: number; liveBytes: number }>();
   const claimedStats = db.prepare(
-    `SELECT count(*) AS live, COALESCE(SUM(CASE WHEN p.compression <> ${Compression.bundled} THEN p.length ELSE 0 END), 0) AS liveBytes
-     FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack WHERE c.pack = ?`,
+    `SELECT c.pack AS pack, count(*) AS live, COALESCE(SUM(CASE WHEN p.compression <> ${Compression.bundled} THEN p.length ELSE 0 END), 0) AS liveBytes
+     FROM claimed c JOIN pieces p ON p.id = c.id AND p.pack = c.pack GROUP BY c.pack`,
   );
+  for (const r of claimedStats.all() as { pack: string; live: number; liveBytes: number }[]) liveByPack.set(r.pack, r);
+  // A pack's data bytes are its pieces' (bundle members lie inside their bundle): its table of contents
+  // is not unused space. Comparing live bytes with the file size counted the table as garbage, so every pack
+  // of small records (about a fifth of it is table) was rewritten by every prune.
+  const totalsByPack = new Map<string, { total: number; damaged: number; dataBytes: number }>();
+  const packTotals = db.prepare(
+    `SELECT pack, count(*) AS total, COALESCE(SUM(damaged <> 0), 0) AS damaged,
+       COALESCE(SUM(CASE WHEN compression <> ${Compression.bundled} THEN length ELSE 0 END), 0) AS dataBytes
+     FROM pieces GROUP BY pack`,
+  );
+  for (const r of packTotals.all() as { pack: string; total: number; damaged: number; dataBytes: number }[]) totalsByPack.set(r.pack, r);
   // A rewritten pack's live pieces are copied in pack order into a numbered temp table and read a page at a time.
   // A bundle sorts before the pieces inside it (same offset, lower compression value).
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS rewrite_rows (
@@ -187,20 +206,14 @@ export async function pruneStore(core: StoreCore, opts: { maxUnusedPercent?: num
     packsSkippedDamaged: [],
     dryRun: opts.dryRun ?? false,
   };
-  const claimAll = db.transaction((pack: string) => {
-    claimInsert.run(pack);
-    claimDelete.run(pack);
-    const { total, damaged } = packStats.get(pack) as { total: number; damaged: number };
-    const { live, liveBytes } = claimedStats.get(pack) as { live: number; liveBytes: number };
-    return { live, liveBytes, total, damaged: damaged > 0 };
-  });
   for (const p of packs) {
     result.bytesBefore += p.size;
-    const { live, liveBytes, total, damaged } = claimAll(p.id);
+    const { live, liveBytes } = liveByPack.get(p.id) ?? { live: 0, liveBytes: 0 };
+    const { total, damaged, dataBytes } = totalsByPack.get(p.id) ?? { total: 0, damaged: 0, dataBytes: 0 };
     result.piecesRemoved += total - live;
-    const unused = 1 - liveBytes / Math.max(1, p.size);
+    const unused = 1 - liveBytes / Math.max(1, dataBytes);
     const action = live === 0 ? 'delete' : unused > maxUnused ? 'rewrite' : 'keep';
-    if (damaged && action !== 'keep') {
+    if (damaged > 0 && action !== 'keep') {
       // Keep damaged packs as they are; verify reports them and a later backup re-stores what it can.
       result.packsSkippedDamaged.push(p.id);
       plan.push({ pack: p.id, size: p.size, liveBytes, action: 'keep' });

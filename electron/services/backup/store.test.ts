@@ -296,6 +296,56 @@ describe('BackupStore', () => {
     await expect(store.forget({})).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
+  it('prune leaves packs with nothing unused alone (a pack\'s table of contents is not unused space)', async () => {
+    const { store, src } = await newStore();
+    // Many small records: their packs are mostly bundles, with a table entry for every record.
+    await store.backup({ device: 'p', events: corpusEvents(makeCorpus(src, 32, { sms: 3000, photos: 1 })) });
+    const result = await store.prune({});
+    expect(result).toMatchObject({ packsDeleted: 0, packsRewritten: 0, packsWritten: 0, piecesRemoved: 0 });
+  });
+
+  it('prune keeps one copy of pieces stored in two packs: the first intact one, by pack id', async () => {
+    const { store, dir, src } = await newStore();
+    const corpus = makeCorpus(src, 31, { photos: 2 });
+    const receipt = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const db = store.internals.db;
+    const packs = db.prepare('SELECT id FROM packs ORDER BY id').pluck().all() as string[];
+    // A crash after a pack was renamed but before it was indexed leaves its pieces to be stored again; here
+    // the last pack is copied under the lowest id, and opening indexes the copy next to the original.
+    const original = packs[packs.length - 1] as string;
+    const copy = `00${original.slice(2)}`;
+    fs.mkdirSync(path.dirname(paths.pack(dir, copy)), { recursive: true });
+    fs.copyFileSync(paths.pack(dir, original), paths.pack(dir, copy));
+    store.close();
+    const again = await reopen(dir);
+    const adb = again.internals.db;
+    const copies = adb.prepare('SELECT count(*) FROM pieces WHERE pack = ?').pluck();
+    expect(copies.get(copy)).toBe(copies.get(original));
+
+    // The copy sorts first, so it holds the live pieces and the original is all unused.
+    const first = await again.prune({});
+    expect(first.packsDeleted).toBe(1);
+    expect(adb.prepare('SELECT count(*) FROM packs WHERE id = ?').pluck().get(original)).toBe(0);
+    expect(fs.existsSync(paths.pack(dir, original))).toBe(false);
+    expect((await restoreAll(again, receipt.snapshot)).damaged).toEqual([]);
+
+    // With a piece of the first copy damaged, the intact copy in a later pack is the one kept.
+    fs.copyFileSync(paths.pack(dir, copy), paths.pack(dir, original));
+    again.close();
+    const third = await reopen(dir);
+    const tdb = third.internals.db;
+    const victim = tdb.prepare('SELECT id FROM pieces WHERE pack = ? LIMIT 1').pluck().get(copy) as Buffer;
+    tdb.prepare('UPDATE pieces SET damaged = 1 WHERE id = ? AND pack = ?').run(victim, copy);
+    const second = await third.prune({});
+    // The original now holds one live piece (it is repacked); the damaged copy is never deleted.
+    expect(second.packsDeleted).toBe(0);
+    expect(second.packsRewritten).toBeGreaterThanOrEqual(1);
+    const holders = tdb.prepare('SELECT pack FROM pieces WHERE id = ? AND damaged = 0').pluck().all(victim);
+    expect(holders).toHaveLength(1);
+    expect(holders[0]).not.toBe(copy);
+    expect((await restoreAll(third, receipt.snapshot)).damaged).toEqual([]);
+  });
+
   it('verify --read-data finds a flipped byte and names the affected items; the rest restores', async () => {
     const { store, dir, src } = await newStore();
     const corpus = makeCorpus(src, 7, { photos: 6 });
