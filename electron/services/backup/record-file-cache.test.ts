@@ -254,6 +254,17 @@ describe('record file cache', () => {
     expect(bodies).toContain('message 7, edited');
     expect(bodies).not.toContain('message 7');
 
+    // Dumped again in the same order with one more at the end: rows are read a range at a time, same result.
+    writeExport(src, [...redumped, sms(1_800_000_120_000, 'new three')]);
+    known.mockClear();
+    ensured.mockClear();
+    const third = await backup(store, src);
+    expect(hits()).toBe(62 + 2); // every message but the new one, and both contacts (the vCard was written again)
+    expect(ensured).toHaveBeenCalledTimes(1);
+    const fresh3 = await BackupStore.init(path.join(base, 'fresh3'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    expect(third).toEqual({ ...(await backup(fresh3, src)), reused: 0 });
+    fresh3.close();
+
     // A damaged piece moves the epoch and the old reading is no longer trusted: nothing is recognised, and the
     // damaged record is stored again.
     const db = store.internals.db;

@@ -164,7 +164,8 @@ interface RunFile {
  * re-dumps a whole export when one message is added, so most records of a changed file are ones it held
  * before; recognising them skips the piece id, the "is it stored" lookup and the catalog insert, the costly
  * part of adding a record. Only a table of digest prefixes is held in memory (12 bytes a slot, about 12 MB
- * for 500,000 messages); a hit reads its row by primary key and compares the whole digest.
+ * for 500,000 messages); a hit reads its row (a range of rows at a time while the records come in
+ * their old order) and compares the whole digest.
  */
 class PreviousRows {
   private readonly hi: Uint32Array;
@@ -176,7 +177,7 @@ class PreviousRows {
     private readonly fileId: number,
     rows: Iterable<{ seq: number; sha: string }>,
     count: number,
-    private readonly byRow: Statement,
+    private readonly byRange: Statement,
   ) {
     let slots = 16;
     while (slots < count * 1.5) slots *= 2;
@@ -200,13 +201,41 @@ class PreviousRows {
     const lo = Number.parseInt(sha.slice(8, 16), 16) >>> 0;
     for (let i = lo & this.mask; this.seq[i] !== 0; i = (i + 1) & this.mask) {
       if (this.hi[i] !== hi || this.lo[i] !== lo) continue;
-      const row = this.byRow.get(this.fileId, (this.seq[i] as number) - 1) as
-        | { key: Buffer; bucket: string; size: number; sha: string; identity: Buffer; item: number | null }
-        | undefined;
+      const row = this.row((this.seq[i] as number) - 1);
       if (row && row.sha === sha && row.identity.equals(identity)) return { key: row.key, bucket: row.bucket, size: row.size, item: row.item };
     }
     return undefined;
   }
+
+  // Rows are read a range at a time while the file's records come in their old order (an export re-dumped
+  // with a few messages added or edited), one at a time otherwise.
+  private page: (PreviousRow | undefined)[] = [];
+  private pageStart = 0;
+  private pageEnd = 0;
+  private last = -1;
+  private span = 1;
+
+  private row(seq: number): PreviousRow | undefined {
+    const sequential = seq > this.last && seq <= this.last + 8;
+    this.last = seq;
+    if (seq >= this.pageStart && seq < this.pageEnd) return this.page[seq - this.pageStart];
+    this.span = sequential ? Math.min(this.span * 2, 512) : 1;
+    this.page = [];
+    this.pageStart = seq;
+    this.pageEnd = seq + this.span;
+    for (const r of this.byRange.all(this.fileId, seq, this.pageEnd) as PreviousRow[]) this.page[r.seq - seq] = r;
+    return this.page[0];
+  }
+}
+
+interface PreviousRow {
+  seq: number;
+  key: Buffer;
+  bucket: string;
+  size: number;
+  sha: string;
+  identity: Buffer;
+  item: number | null;
 }
 
 /**
@@ -229,7 +258,7 @@ export class RecordFileCache {
     findAny: Statement;
     countRows: Statement;
     previousShas: Statement;
-    byRow: Statement;
+    byRange: Statement;
     epoch: Statement;
     markChecked: Statement;
     settle: Statement;
@@ -279,7 +308,7 @@ export class RecordFileCache {
       findAny: db.prepare('SELECT id, epoch FROM record_files WHERE device = ? AND path = ?'),
       countRows: db.prepare('SELECT count(*) FROM record_file_rows WHERE file = ? AND key IS NOT NULL').pluck(),
       previousShas: db.prepare('SELECT seq, sha FROM record_file_rows WHERE file = ? AND key IS NOT NULL'),
-      byRow: db.prepare('SELECT key, bucket, size, sha, identity, item FROM record_file_rows WHERE file = ? AND seq = ? AND key IS NOT NULL'),
+      byRange: db.prepare('SELECT seq, key, bucket, size, sha, identity, item FROM record_file_rows WHERE file = ? AND seq >= ? AND seq < ? AND key IS NOT NULL'),
       epoch: db.prepare('SELECT epoch FROM record_cache_epoch').pluck(),
       markChecked: db.prepare('UPDATE record_files SET epoch = ? WHERE id = ?'),
       settle: db.prepare('UPDATE record_cache_epoch SET moved = 0 WHERE moved <> 0'),
@@ -322,7 +351,7 @@ export class RecordFileCache {
     const found = this.st.findAny.get(this.device, file) as { id: number; epoch: number } | undefined;
     if (found !== undefined && this.intact(found)) {
       const count = this.st.countRows.get(found.id) as number;
-      if (count > 0) run.previous = new PreviousRows(found.id, this.st.previousShas.iterate(found.id) as Iterable<{ seq: number; sha: string }>, count, this.st.byRow);
+      if (count > 0) run.previous = new PreviousRows(found.id, this.st.previousShas.iterate(found.id) as Iterable<{ seq: number; sha: string }>, count, this.st.byRange);
     }
     this.files.set(file, run);
   }
