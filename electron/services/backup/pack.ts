@@ -244,8 +244,17 @@ export class PackBuilder {
   }
 
   /** The pack's entries in order, made one at a time (indexing a pack does not hold them all as objects). */
-  *eachEntry(): Generator<TocEntry> {
-    for (let i = 0; i < this.tocCount; i++) {
+  /** The pack's entries in the order they were added, or in piece id order (sorted without an object per entry). */
+  *eachEntry(order: 'added' | 'id' = 'added'): Generator<TocEntry> {
+    let sequence: Uint32Array | undefined;
+    if (order === 'id') {
+      const toc = this.toc;
+      sequence = new Uint32Array(this.tocCount);
+      for (let i = 0; i < sequence.length; i++) sequence[i] = i;
+      sequence.sort((a, b) => toc.compare(toc, b * TOC_ENTRY_BYTES, b * TOC_ENTRY_BYTES + 32, a * TOC_ENTRY_BYTES, a * TOC_ENTRY_BYTES + 32));
+    }
+    for (let n = 0; n < this.tocCount; n++) {
+      const i = sequence ? (sequence[n] as number) : n;
       const at = i * TOC_ENTRY_BYTES;
       const e: TocEntry = {
         id: this.toc.subarray(at, at + 32),
