@@ -525,30 +525,36 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     db.exec('CREATE TEMP TABLE IF NOT EXISTS run_new_leaves (node BLOB NOT NULL, bucket TEXT NOT NULL, path TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL); DELETE FROM run_new_leaves;');
     const noteNewLeaf = db.prepare('INSERT INTO run_new_leaves (node, bucket, path, type, count) VALUES (?, ?, ?, ?, ?)');
     let newLeafItems = 0;
-    // Keys come out as hex text in key order (the table's own order), so a leaf of 100,000 records costs no
-    // Buffer per key and no sort; hex of lowercase digits sorts as the bytes do.
-    const leafRows = db.prepare('SELECT lower(hex(r.key)) AS key, r.size, r.media FROM run_entries r WHERE r.bucket = ? ORDER BY r.key');
+    const leafSummary = db.prepare('SELECT count(*) AS count, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(media IS NULL), 0) AS records FROM run_entries WHERE bucket = ?');
+    const mediaRows = db.prepare('SELECT media FROM run_entries WHERE bucket = ?').pluck();
+    // A records leaf is written out by SQLite, exactly as canonicalJson writes { v: 1, type: 'records', items }
+    // with the keys as sorted hex: 660,000 keys made into row objects and strings were most of the garbage
+    // (and the heap growth) of a first backup's last phase. Lowercase hex sorts as the bytes do.
+    const recordsLeafJson = db
+      .prepare(`SELECT '{"items":' || json_group_array(lower(hex(key)) ORDER BY key) || ',"type":"records","v":1}' FROM run_entries WHERE bucket = ?`)
+      .pluck();
 
     const build = async (node: TrieNode, nodePath: string): Promise<Omit<TreeEntry, 'name'>> => {
       if (node.bucket !== undefined) {
         if (node.children.size > 0) throw new Error(`Bucket ${nodePath} is both a leaf and a folder.`);
-        const rows = leafRows.all(node.bucket) as { key: string; size: number; media: string | null }[];
-        let leaf: AnyNode;
-        let leafBytes = 0;
-        for (const r of rows) leafBytes += r.size;
-        if (rows.every((r) => r.media !== null)) {
-          const entries = rows.map((r) => JSON.parse(r.media as string) as MediaEntry).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-          leaf = { v: 1, type: 'media', items: entries };
+        const { count, bytes: leafBytes, records } = leafSummary.get(node.bucket) as { count: number; bytes: number; records: number };
+        let type: 'media' | 'records';
+        let json: string;
+        if (records === 0) {
+          const entries = (mediaRows.all(node.bucket) as string[]).map((m) => JSON.parse(m) as MediaEntry).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+          type = 'media';
+          json = canonicalJson({ v: 1, type, items: entries } satisfies AnyNode);
         } else {
-          leaf = { v: 1, type: 'records', items: rows.map((r) => r.key) };
+          type = 'records';
+          json = recordsLeafJson.get(node.bucket) as string;
         }
-        const { id } = await putSmall(PieceType.tree, Buffer.from(canonicalJson(leaf)), TREE_GROUP);
+        const { id } = await putSmall(PieceType.tree, Buffer.from(json), TREE_GROUP);
         tick();
         if (!hasNode.get(id)) {
-          noteNewLeaf.run(id, node.bucket, nodePath, leaf.type, rows.length);
-          newLeafItems += rows.length;
+          noteNewLeaf.run(id, node.bucket, nodePath, type, count);
+          newLeafItems += count;
         }
-        return { id: id.toString('hex'), type: leaf.type, count: rows.length, bytes: leafBytes };
+        return { id: id.toString('hex'), type, count, bytes: leafBytes };
       }
       const entries: TreeEntry[] = [];
       for (const name of [...node.children.keys()].sort()) {

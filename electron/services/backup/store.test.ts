@@ -7,6 +7,7 @@ import { readMediaFile } from './import/media';
 import type { PhoneRecord } from './import/types';
 import { FORMAT_VERSION, paths } from './layout';
 import { PieceType } from './pack';
+import { canonicalJson } from './records';
 import {
   TEST_CHUNKER,
   TEST_KDF_LOG_N,
@@ -128,6 +129,24 @@ describe('BackupStore', () => {
     const c = await store.backup({ device: 'p', events: corpusEvents({ records: [dup, { ...dup }], media: [] }) });
     expect(c.kinds.sms?.items).toBe(1);
     expect(c.duplicates).toBe(1);
+  });
+
+  it('writes every tree node as canonical JSON, records leaves with their keys sorted', async () => {
+    const { store, src } = await newStore();
+    await store.backup({ device: 'p', events: corpusEvents(makeCorpus(src, 33, { sms: 400, photos: 3 })) });
+    const core = store.internals;
+    const nodes = core.db.prepare('SELECT id, type, count FROM nodes').all() as { id: Buffer; type: string; count: number }[];
+    expect(nodes.some((n) => n.type === 'records')).toBe(true);
+    expect(nodes.some((n) => n.type === 'media')).toBe(true);
+    for (const n of nodes) {
+      const text = core.readPiece(n.id).toString('utf8');
+      const node = JSON.parse(text) as { type: string; items?: unknown[] };
+      expect(canonicalJson(node)).toBe(text);
+      if (node.type === 'records') {
+        expect(node.items).toHaveLength(n.count);
+        expect(node.items).toEqual([...(node.items as string[])].sort());
+      }
+    }
   });
 
   it('holds a photo given twice in one run (the same folder in two sources) once in the snapshot, as run entries rely on', async () => {
