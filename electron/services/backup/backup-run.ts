@@ -520,8 +520,10 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     const insertNode = db.prepare('INSERT OR IGNORE INTO nodes (id, path, type, count) VALUES (?, ?, ?, ?)');
     const insertChild = db.prepare('INSERT OR IGNORE INTO node_children (parent, child) VALUES (?, ?)');
     // New leaves are linked to their catalog rows all at once at the end, in (node, item) order: linked leaf by
-    // leaf, every item row went to a random page of node_items (leaf ids are hashes), a seventh of a first
-    // backup of 660,000 records. A leaf's node row is written with its links, so no leaf row exists without them.
+    // leaf, every item row went to a random page of node_items (leaf ids are hashes); building the tree of a
+    // first backup of 660,000 records took 15 s that way, 11 s this way. A leaf's node row is written with its
+    // links, so no leaf row exists without them (an inner node written before a crash is reached by no snapshot,
+    // and a later run that builds it again writes its leaves).
     db.exec('CREATE TEMP TABLE IF NOT EXISTS run_new_leaves (node BLOB NOT NULL, bucket TEXT NOT NULL, path TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL); DELETE FROM run_new_leaves;');
     const noteNewLeaf = db.prepare('INSERT INTO run_new_leaves (node, bucket, path, type, count) VALUES (?, ?, ?, ?, ?)');
     let newLeafItems = 0;
