@@ -1,14 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import crypto, { type webcrypto } from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { LifelineError } from '../../../contract';
 import type { Clock } from '../clock';
 import { Chunker } from './chunker';
-import { AuthError, hmac, open, SEAL_NONCE_BYTES, SEAL_OVERHEAD, seal, type StoreKeys } from './crypto';
+import { AuthError, hmac, open, seal, type StoreKeys } from './crypto';
 import { fsyncDir, TMP_PREFIX, translateFsError, writeFileDurable, type BeforeWriteHook } from './fs-util';
-import { Compression, decompress, PackBuilder, PieceType, readPackToc, readPackTocRaw, unsealPiece, type TocEntry } from './pack';
+import { Compression, PackBuilder, PieceType, readPackToc, readPackTocRaw, unsealPiece, type TocEntry } from './pack';
 import { PackDirectory, type PieceLocation } from './pack-directory';
 import { type CatalogFields } from './records';
 import { PACK_ID_PATTERN, SNAPSHOT_ID_PATTERN, paths, type SnapshotObject, type StoreConfig } from './layout';
@@ -301,7 +300,12 @@ export class StoreCore {
 
   /** Reads, decrypts and checks one piece. Throws LifelineError('corrupt_data') naming the pack when it cannot. */
   readPiece(id: Buffer, located?: PieceLocation): Buffer {
-    const loc = this.mustLocate(id, located);
+    const loc = located ?? this.locate(id);
+    if (!loc) {
+      throw new LifelineError('corrupt_data', `Piece ${id.toString('hex').slice(0, 16)} is missing from the store (its pack is gone). Run "verify" to see what is affected.`, {
+        piece: id.toString('hex'),
+      });
+    }
     try {
       let plain: Buffer;
       if (loc.compression === Compression.bundled) {
@@ -318,59 +322,15 @@ export class StoreCore {
       if (!this.pieceId(loc.type as PieceType, plain).equals(id)) throw new AuthError('The piece does not match its id.');
       return plain;
     } catch (error) {
-      throw damagedPiece(error, id, loc);
-    }
-  }
-
-  private webEncKey: Promise<webcrypto.CryptoKey> | undefined;
-
-  /**
-   * `readPiece` for a big piece outside bundles (a media chunk), with the read, the decryption and the id check
-   * on the thread pool, so a restore decrypts the next chunks while the main thread hashes and hands out this
-   * one. Each read opens the pack itself: a shared descriptor could be closed (and its number reused) while
-   * a read is in flight.
-   */
-  async readPieceAsync(id: Buffer, located?: PieceLocation): Promise<Buffer> {
-    const loc = this.mustLocate(id, located);
-    if (loc.compression === Compression.bundled) return this.readPiece(id, loc);
-    try {
-      const sealed = Buffer.allocUnsafe(loc.length);
-      const file = await fsp.open(paths.pack(this.dir, loc.pack), 'r');
-      try {
-        const { bytesRead } = await file.read(sealed, 0, loc.length, loc.offset);
-        if (bytesRead !== loc.length) throw new AuthError('The pack is shorter than its table of contents says.');
-      } finally {
-        await file.close();
-      }
-      if (sealed.length < SEAL_OVERHEAD) throw new AuthError('The encrypted data is too short.');
-      this.webEncKey ??= crypto.subtle.importKey('raw', this.keys.enc, { name: 'AES-GCM' }, false, ['decrypt']);
-      let opened: ArrayBuffer;
-      try {
-        opened = await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv: sealed.subarray(0, SEAL_NONCE_BYTES), additionalData: id, tagLength: 128 },
-          await this.webEncKey,
-          sealed.subarray(SEAL_NONCE_BYTES),
+      if (error instanceof AuthError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new LifelineError(
+          'corrupt_data',
+          `Piece ${id.toString('hex').slice(0, 16)} in pack ${loc.pack.slice(0, 16)} is damaged (${(error as Error).message}). Run "verify --read-data" to see what is affected.`,
+          { piece: id.toString('hex'), pack: loc.pack },
         );
-      } catch {
-        throw new AuthError('The data was changed or the key is wrong.');
       }
-      const plain = decompress(Buffer.from(opened), loc.compression, loc.raw_length);
-      if (plain.length !== loc.raw_length) throw new AuthError('The piece has the wrong length after decompression.');
-      if (!(await this.pieceIdAsync(loc.type as PieceType, plain)).equals(id)) throw new AuthError('The piece does not match its id.');
-      return plain;
-    } catch (error) {
-      throw damagedPiece(error, id, loc);
+      throw error;
     }
-  }
-
-  private mustLocate(id: Buffer, located?: PieceLocation): PieceLocation {
-    const loc = located ?? this.locate(id);
-    if (!loc) {
-      throw new LifelineError('corrupt_data', `Piece ${id.toString('hex').slice(0, 16)} is missing from the store (its pack is gone). Run "verify" to see what is affected.`, {
-        piece: id.toString('hex'),
-      });
-    }
-    return loc;
   }
 
   readJsonPiece<T>(idHex: string, located?: PieceLocation): T {
@@ -504,16 +464,4 @@ export function safeReaddir(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** A read that failed because the stored bytes are wrong or gone, as the error restore and verify report. */
-function damagedPiece(error: unknown, id: Buffer, loc: PieceLocation): unknown {
-  if (error instanceof AuthError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return new LifelineError(
-      'corrupt_data',
-      `Piece ${id.toString('hex').slice(0, 16)} in pack ${loc.pack.slice(0, 16)} is damaged (${(error as Error).message}). Run "verify --read-data" to see what is affected.`,
-      { piece: id.toString('hex'), pack: loc.pack },
-    );
-  }
-  return error;
 }

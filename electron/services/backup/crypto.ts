@@ -32,8 +32,6 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 /** Bytes an encrypted blob adds to its plaintext: nonce in front, tag behind. */
 export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
-/** A sealed message starts with its nonce; the rest is ciphertext then tag, as WebCrypto's AES-GCM takes it. */
-export const SEAL_NONCE_BYTES = NONCE_BYTES;
 
 export function newKdfParams(logN = DEFAULT_KDF_LOG_N): KdfParams {
   if (!Number.isInteger(logN) || logN < MIN_KDF_LOG_N || logN > MAX_KDF_LOG_N) {

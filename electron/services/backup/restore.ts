@@ -74,24 +74,10 @@ function recordSelected(sel: RestoreSelection, r: StoredRecord): boolean {
   }
 }
 
-/** Chunks of a media file being read ahead of the one handed out (decrypted on the thread pool meanwhile). */
-const CHUNKS_AHEAD = 2;
-
 async function* readChunks(core: StoreCore, chunks: readonly string[], sha: string, what: string): AsyncGenerator<Buffer> {
   const h = crypto.createHash('sha256');
-  const ahead: Promise<Buffer>[] = [];
-  let next = 0;
-  const readAhead = (): void => {
-    while (next < chunks.length && ahead.length <= CHUNKS_AHEAD) {
-      const read = core.readPieceAsync(Buffer.from(chunks[next++] as string, 'hex'));
-      read.catch(() => undefined); // awaited in order below; not unhandled if the reader stops first
-      ahead.push(read);
-    }
-  };
-  readAhead();
-  while (ahead.length > 0) {
-    const data = await (ahead.shift() as Promise<Buffer>);
-    readAhead();
+  for (const c of chunks) {
+    const data = core.readPiece(Buffer.from(c, 'hex'));
     h.update(data);
     yield data;
   }
