@@ -26,6 +26,18 @@ function writeExport(dir: string, smsLines: string[]): void {
   );
 }
 
+/** A store with the fast test settings. */
+function initStore(dir: string): Promise<BackupStore> {
+  return BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+}
+
+/** The SMS bodies the latest snapshot restores, in restore order. */
+async function smsBodies(store: BackupStore): Promise<string[]> {
+  const bodies: string[] = [];
+  for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+  return bodies;
+}
+
 /** Counts how many record files were announced and how many of them the store reused instead of parsing. */
 async function backup(store: BackupStore, dir: string): Promise<{ reused: number; announced: number; digest: string; items: number; duplicates: number }> {
   let reused = 0;
@@ -50,7 +62,7 @@ describe('record file cache', () => {
 
   it('its migrations create their tables in their own scope', async () => {
     const base = tempDir();
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
     const db = store.internals.db;
     expect(currentVersion(db, RECORD_CACHE_SCOPE)).toBe(recordCacheMigrations.length);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
@@ -64,7 +76,7 @@ describe('record file cache', () => {
     const lines = Array.from({ length: 50 }, (_, i) => sms(1_700_000_000_000 + i * 60_000, `message ${i}`));
     // An exact duplicate inside the file: merged on the first run, and merged again when replayed.
     writeExport(src, [...lines, sms(1_700_000_000_000, 'message 0')]);
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
 
     const first = await backup(store, src);
     expect(first).toMatchObject({ reused: 0, announced: 2, items: 52, duplicates: 1 });
@@ -82,8 +94,7 @@ describe('record file cache', () => {
     expect(fourth).toEqual({ ...third, reused: 2 });
 
     // Restore gives every message once, whether the snapshot came from parsing or from the cache.
-    const bodies: string[] = [];
-    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+    const bodies = await smsBodies(store);
     expect(bodies.sort()).toEqual([...lines.map((_, i) => `message ${i}`), 'new one'].sort());
     store.close();
   });
@@ -93,7 +104,7 @@ describe('record file cache', () => {
     const src = path.join(base, 'src');
     writeExport(src, Array.from({ length: 20 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `hello ${i}`)));
     const dir = path.join(base, 'store');
-    let store = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    let store = await initStore(dir);
     const first = await backup(store, src);
     store.close();
     // Losing every pack: the cached rows point at pieces that are gone, so the files must be read again.
@@ -115,7 +126,7 @@ describe('record file cache', () => {
     const src = path.join(base, 'src');
     const smsLines = Array.from({ length: 30 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `epoch ${i}`));
     writeExport(src, smsLines);
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
     const db = store.internals.db;
     const epoch = (): { epoch: number; moved: number } => db.prepare('SELECT epoch, moved FROM record_cache_epoch').get() as { epoch: number; moved: number };
     const fileEpochs = (): number[] => db.prepare('SELECT epoch FROM record_files ORDER BY path').pluck().all() as number[];
@@ -160,7 +171,7 @@ describe('record file cache', () => {
     writeExport(src, Array.from({ length: 40 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `same ${i}`)));
     fs.mkdirSync(path.join(src, 'notes'));
     fs.writeFileSync(path.join(src, 'notes', 'todo.md'), '# Todo\nbuy milk\n');
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
     const replay = vi.spyOn(RecordFileCache.prototype, 'replay');
     const first = await backup(store, src);
     const firstReceipt = store.receipt('latest');
@@ -205,7 +216,7 @@ describe('record file cache', () => {
     // a.xml is read first and accepts the shared message; b.xml merges its copy into it.
     fs.writeFileSync(path.join(src, 'a.xml'), xml([shared, sms(1_700_000_001_000, 'only in a')]));
     fs.writeFileSync(path.join(src, 'b.xml'), xml([shared, sms(1_700_000_002_000, 'only in b')]));
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
     const first = await backup(store, src);
     expect(first).toMatchObject({ items: 3, duplicates: 1 });
     // a.xml goes: b.xml is unchanged and deferred, but its cached rows merge the shared message into a record
@@ -213,8 +224,7 @@ describe('record file cache', () => {
     fs.rmSync(path.join(src, 'a.xml'));
     const second = await backup(store, src);
     expect(second).toMatchObject({ reused: 1, items: 2, duplicates: 0 });
-    const bodies: string[] = [];
-    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+    const bodies = await smsBodies(store);
     expect(bodies.sort()).toEqual(['in both exports', 'only in b']);
     // Read completely this time, b.xml is cached again and replays next time.
     expect(await backup(store, src)).toMatchObject({ reused: 1, items: 2 });
@@ -226,7 +236,7 @@ describe('record file cache', () => {
     const src = path.join(base, 'src');
     const lines = Array.from({ length: 60 }, (_, i) => sms(1_700_000_000_000 + i * 60_000, `message ${i}`));
     writeExport(src, lines);
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
     await backup(store, src);
 
     // The phone dumps everything again, newest first this time: one message edited, two new.
@@ -244,12 +254,11 @@ describe('record file cache', () => {
     expect(ensured).toHaveBeenCalledTimes(3);
 
     // The snapshot is what a store that never saw the old export makes of the same folder.
-    const fresh = await BackupStore.init(path.join(base, 'fresh'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const fresh = await initStore(path.join(base, 'fresh'));
     const reference = await backup(fresh, src);
     fresh.close();
     expect(second).toEqual({ ...reference, reused: 0 });
-    const bodies: string[] = [];
-    for await (const item of store.restoreItems('latest', { kinds: ['sms'] })) if (item.type === 'record' && item.record.kind === 'sms') bodies.push(item.record.body);
+    const bodies = await smsBodies(store);
     expect(bodies).toHaveLength(62);
     expect(bodies).toContain('message 7, edited');
     expect(bodies).not.toContain('message 7');
@@ -261,7 +270,7 @@ describe('record file cache', () => {
     const third = await backup(store, src);
     expect(hits()).toBe(62 + 2); // every message but the new one, and both contacts (the vCard was written again)
     expect(ensured).toHaveBeenCalledTimes(1);
-    const fresh3 = await BackupStore.init(path.join(base, 'fresh3'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const fresh3 = await initStore(path.join(base, 'fresh3'));
     expect(third).toEqual({ ...(await backup(fresh3, src)), reused: 0 });
     fresh3.close();
 
@@ -284,7 +293,7 @@ describe('record file cache', () => {
     const src = path.join(base, 'src');
     writeExport(src, Array.from({ length: 10 }, (_, i) => sms(1_700_000_000_000 + i * 1000, `before ${i}`)));
     const dir = path.join(base, 'store');
-    let store = await BackupStore.init(dir, PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    let store = await initStore(dir);
     const first = await backup(store, src);
     // Put the cache back as version 3 left it: no item column, message rows in <thread>/<year> buckets.
     let db = store.internals.db;
@@ -308,7 +317,7 @@ describe('record file cache', () => {
     const base = tempDir();
     const src = path.join(base, 'src');
     writeExport(src, [sms(1_700_000_000_000, 'fine'), '  <sms date="oops" type="1" body="bad date" address="+1" />\n']);
-    const store = await BackupStore.init(path.join(base, 'store'), PASS, { kdfLogN: TEST_KDF_LOG_N, chunker: TEST_CHUNKER, packSize: TEST_PACK_SIZE });
+    const store = await initStore(path.join(base, 'store'));
     await backup(store, src);
     const second = await backup(store, src);
     expect(second.reused).toBe(1); // the vCard only
