@@ -536,7 +536,21 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
       .prepare(`SELECT '{"items":' || json_group_array(lower(hex(key)) ORDER BY key) || ',"type":"records","v":1}' FROM run_entries WHERE bucket = ?`)
       .pluck();
 
+    // Building the tree of a big first backup takes seconds of synchronous work between awaits that do not
+    // leave the microtask queue: yield to the event loop now and then, so progress, a cancel and (in the app)
+    // other requests get through, and honour a cancel here too.
+    let lastYield = performance.now();
+    const breathe = async (): Promise<void> => {
+      if (opts.signal?.aborted) throw cancelled();
+      if (performance.now() - lastYield < 50) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+      if (opts.signal?.aborted) throw cancelled();
+      progress('finishing');
+    };
+
     const build = async (node: TrieNode, nodePath: string): Promise<Omit<TreeEntry, 'name'>> => {
+      await breathe();
       if (node.bucket !== undefined) {
         if (node.children.size > 0) throw new Error(`Bucket ${nodePath} is both a leaf and a folder.`);
         const { count, bytes: leafBytes, records } = leafSummary.get(node.bucket) as { count: number; bytes: number; records: number };

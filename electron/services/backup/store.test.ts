@@ -463,6 +463,29 @@ describe('BackupStore', () => {
     const r = await store.backup({ device: 'p', events: corpusEvents(corpus) });
     expect(r.totals.newBytes).toBeLessThan(r.totals.bytes);
   });
+
+  it('a backup cancelled while it builds its tree writes no snapshot, and the next run completes it', async () => {
+    const { store, src } = await newStore();
+    const corpus = makeCorpus(src, 12, { sms: 300, photos: 2 });
+    const ac = new AbortController();
+    const phases: string[] = [];
+    const run = store.backup({
+      device: 'p',
+      events: corpusEvents(corpus),
+      signal: ac.signal,
+      onProgress: (p) => {
+        phases.push(p.phase);
+        if (p.phase === 'finishing') ac.abort(); // every record is read; the tree is next
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(phases).toContain('finishing');
+    expect(store.snapshots()).toHaveLength(0);
+    expect(store.internals.db.prepare('SELECT count(*) FROM nodes').pluck().get()).toBe(0);
+    const done = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    expect(store.snapshots()).toHaveLength(1);
+    expect((await restoreAll(store, done.snapshot)).records).toHaveLength(done.totals.items - done.kinds.media!.items);
+  });
 });
 
 describe('format 1 stores (written before bundles)', () => {
