@@ -9,8 +9,9 @@ import { sha256 } from './crypto';
 import { translateFsError } from './fs-util';
 import type { ImportEvent, ItemKind, MediaSource, PhoneRecord, SkippedItem } from './import/types';
 import { decodeSegment, encodeSegment, type KindStats, type SnapshotObject, type TreeEntry } from './layout';
+import { SNAPSHOT_NODES_CTE } from './index-db';
 import { PieceType, type BundleMember, type CompressHint, type PackBuilder } from './pack';
-import { IdFilter } from './id-set';
+import { IdFilter, IdSet } from './id-set';
 import { RecordFileCache, type ReplayResult } from './record-file-cache';
 import {
   bucketPath,
@@ -235,7 +236,10 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
   // those answers most "is it stored?" questions (every new record asks one) without the index.
   const storeWasEmpty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM pieces)').pluck().get() === 1;
   const written = storeWasEmpty ? new IdFilter() : undefined;
-  const stored = (id: Buffer): boolean => (written === undefined || written.mayHave(id)) && core.hasPiece(id);
+  // Tree nodes of the device's last snapshot, when nothing was removed from the store since it was committed
+  // (its epoch): all stored and intact, so building an unchanged part of the tree again asks the index nothing.
+  let parentTree: IdSet | undefined;
+  const stored = (id: Buffer): boolean => parentTree?.has(id) === true || ((written === undefined || written.mayHave(id)) && core.hasPiece(id));
   /** Whether a piece is already in a pack of this run that is not indexed yet. */
   const queued = (id: Buffer): boolean => builder.ids.has(id) || (inflight?.builder.ids.has(id) ?? false);
 
@@ -498,6 +502,13 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
 
   const buildTree = async (): Promise<string> => {
     db.exec('CREATE INDEX IF NOT EXISTS temp.run_entries_leaf ON run_entries (bucket, key)');
+    const parent = db
+      .prepare(`SELECT s.id, f.epoch FROM snapshots s JOIN run_fingerprints f ON f.snapshot = s.id WHERE s.device = ? ORDER BY s.time DESC LIMIT 1`)
+      .get(device) as { id: string; epoch: number } | undefined;
+    if (parent && parent.epoch === recordFiles.currentEpoch()) {
+      parentTree = new IdSet();
+      for (const node of db.prepare(`${SNAPSHOT_NODES_CTE} SELECT node FROM t`).pluck().iterate(parent.id) as IterableIterator<Buffer>) parentTree.add(node);
+    }
     // The tree is built from the sorted bucket list itself: the buckets under a folder are one run of it, and
     // within that run the ones under each child are one run too. A Map per folder held 38 MB at 60,000 leaves.
     const buckets = db.prepare('SELECT DISTINCT bucket FROM run_entries ORDER BY bucket').pluck().all() as string[];

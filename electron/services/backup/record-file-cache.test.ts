@@ -288,6 +288,33 @@ describe('record file cache', () => {
     store.close();
   });
 
+  it('builds the unchanged part of the tree again without asking the index, while nothing was removed since the last snapshot', async () => {
+    const base = tempDir();
+    const src = path.join(base, 'src');
+    const month = 31 * 24 * 3600 * 1000;
+    // One message a month for five years: 60 month leaves, 5 year nodes.
+    const lines = Array.from({ length: 60 }, (_, i) => sms(1_600_000_000_000 + i * month, `monthly ${i}`));
+    writeExport(src, lines);
+    const store = await initStore(path.join(base, 'store'));
+    await backup(store, src);
+    const asked = vi.spyOn(StoreCore.prototype, 'hasPiece');
+
+    writeExport(src, [...lines, sms(1_600_000_000_000 + 59 * month + 1000, 'one more in the last month')]);
+    await backup(store, src);
+    // The new record, and the nodes on its path (leaf, year, conversation, messages, root): no unchanged node.
+    expect(asked.mock.calls.length).toBeLessThan(10);
+
+    // After a removal (here a piece marked damaged) the last snapshot's nodes are no longer known to be stored.
+    const db = store.internals.db;
+    db.prepare('UPDATE pieces SET damaged = 1 WHERE id = (SELECT key FROM items WHERE kind = ? LIMIT 1)').run('contact');
+    asked.mockClear();
+    writeExport(src, [...lines, sms(1_600_000_000_000 + 59 * month + 1000, 'one more in the last month'), sms(1_600_000_000_000 + 59 * month + 2000, 'and another')]);
+    await backup(store, src);
+    expect(asked.mock.calls.length).toBeGreaterThan(60);
+    expect(await smsBodies(store)).toHaveLength(62);
+    store.close();
+  });
+
   it('migration 4 forgets rows cached before it (no catalog row; year leaves), so every export is read once more', async () => {
     const base = tempDir();
     const src = path.join(base, 'src');
