@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Channel, Picture, PictureVariant } from '../../../contract';
 import { TextField } from '../../components/field';
 import { Icon } from '../../components/icons';
-import { AlertNotice } from '../../components/notice';
+import { AlertNotice, Notice } from '../../components/notice';
 import { PasswordStrengthMeter } from '../../components/password-strength';
 import { useAccount, useShell } from '../../app/stores';
 import type { AccountError, StrengthForm } from './account-store';
@@ -35,10 +35,9 @@ export function ErrorNotice({ error }: { error: AccountError | undefined }) {
 
 export function SuccessNotice({ children }: { children: ReactNode }) {
   return (
-    <p className="notice notice-success" role="status">
-      <Icon name="check" size={18} />
-      <span>{children}</span>
-    </p>
+    <Notice icon="check" className="notice-success">
+      {children}
+    </Notice>
   );
 }
 

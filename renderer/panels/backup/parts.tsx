@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { BackupProgress } from '../../../contract';
 import { Icon } from '../../components/icons';
+import { Notice } from '../../components/notice';
 import type { BackupError } from './backup-store';
 
 export function ErrorNotice({ error }: { error: BackupError | undefined }) {
@@ -22,10 +23,9 @@ export function ErrorNotice({ error }: { error: BackupError | undefined }) {
 
 export function InfoNotice({ children }: { children: ReactNode }) {
   return (
-    <p className="notice bk-notice-info" role="status">
-      <Icon name="info" size={18} />
-      <span>{children}</span>
-    </p>
+    <Notice icon="info" className="bk-notice-info">
+      {children}
+    </Notice>
   );
 }
 
