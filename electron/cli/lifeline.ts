@@ -19,7 +19,7 @@ import { askHidden, ProgressLine, formatBytes, formatTime } from './terminal';
 
 const USAGE = `Usage: lifeline <command> [options]   (all commands: --store DIR, --json)
 
-  store init                         create a store (asks for the passphrase twice)
+  store init [--kdf-log-n N]         create a store (asks for the passphrase twice; scrypt cost 2^N, default 17)
   backup --device NAME SOURCE...     back up files or folders (a phone export, .vcf, sms/calls .xml, photos, notes)
   snapshots [--device NAME]          list snapshots
   ls SNAPSHOT [--kind K]... [--search TEXT] [--limit N]
@@ -31,7 +31,7 @@ const USAGE = `Usage: lifeline <command> [options]   (all commands: --store DIR,
          [--device NAME] [--prune] [--dry-run]
   prune [--dry-run]
   rebuild-index
-  passwd                             change the passphrase (new one from LIFELINE_NEW_PASSPHRASE or asked twice)
+  passwd [--kdf-log-n N]             change the passphrase (new one from LIFELINE_NEW_PASSPHRASE or asked twice)
 
 SNAPSHOT is an id, a unique prefix of at least 4 characters, or "latest".
 Kinds: contact, sms, mms, call, note, media (also: contacts, messages, calls, notes, photos).`;
@@ -348,7 +348,7 @@ async function main(argv: string[]): Promise<number> {
       const current = await passphrase(false);
       const store = await BackupStore.open(dir, current);
       try {
-        await store.changePassphrase(current, acceptable(await newPassphrase()));
+        await store.changePassphrase(current, acceptable(await newPassphrase()), intOption(values, 'kdf-log-n'));
       } finally {
         store.close();
       }

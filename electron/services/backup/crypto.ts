@@ -4,7 +4,7 @@ import { LifelineError } from '../../../contract';
 /** Key derivation settings stored in the store's config, so a store keeps opening after defaults change. */
 export interface KdfParams {
   name: 'scrypt';
-  /** log2 of scrypt's N (cost). 15 for new stores (older stores: 17). */
+  /** log2 of scrypt's N (cost). 17 for new stores; stores made by Lifeline 0.x builds of late 2026 may hold 15. */
   logN: number;
   r: number;
   p: number;
@@ -19,10 +19,11 @@ export interface WrappedKey {
 }
 
 /**
- * 2^15 with r = 8 is 32 MiB of memory per derivation (2^17 was 128 MiB, which dominated the peak memory of
- * every command). Stores keep their own parameters in the config, so older stores open as they were made.
+ * scrypt N = 2^17, r = 8, p = 1 (BACKUP.md): 128 MiB and about 0.3 s here per derivation, once per command.
+ * Stores keep their own parameters in the config, so a store opens with the cost it was made with; changing
+ * the passphrase raises a lower cost to this one.
  */
-export const DEFAULT_KDF_LOG_N = 15;
+export const DEFAULT_KDF_LOG_N = 17;
 /** Below this the passphrase is too cheap to guess; tests use the floor to stay fast. */
 export const MIN_KDF_LOG_N = 12;
 export const MAX_KDF_LOG_N = 22;

@@ -8,6 +8,7 @@ import type { PhoneRecord } from './import/types';
 import { FORMAT_VERSION, paths } from './layout';
 import { PieceType } from './pack';
 import { canonicalJson } from './records';
+import { DEFAULT_KDF_LOG_N } from './crypto';
 import {
   TEST_CHUNKER,
   TEST_KDF_LOG_N,
@@ -269,6 +270,20 @@ describe('BackupStore', () => {
     const out = await restoreAll(again, r.snapshot);
     expect(out.damaged).toEqual([]);
     expect(out.records.length).toBeGreaterThan(50);
+  });
+
+  it('raises a cheaper key derivation cost to the default when the passphrase changes, and keeps a given one', async () => {
+    const { store, dir } = await newStore();
+    const logN = (): number => (JSON.parse(fs.readFileSync(paths.config(dir), 'utf8')) as { kdf: { logN: number } }).kdf.logN;
+    expect(logN()).toBe(TEST_KDF_LOG_N);
+    await store.changePassphrase(PASS, 'second passphrase', TEST_KDF_LOG_N + 1);
+    expect(logN()).toBe(TEST_KDF_LOG_N + 1);
+    await store.changePassphrase('second passphrase', 'third passphrase');
+    expect(logN()).toBe(DEFAULT_KDF_LOG_N);
+    store.close();
+    const again = await BackupStore.open(dir, 'third passphrase');
+    opened.push(again);
+    expect(again.snapshots()).toEqual([]);
   });
 
   it('rebuilds an index equal to the original from packs and snapshots alone', async () => {

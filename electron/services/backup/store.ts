@@ -455,13 +455,16 @@ export class BackupStore {
     });
   }
 
-  /** Rewraps the master key under a new passphrase; packs and snapshots stay as they are. */
+  /**
+   * Rewraps the master key under a new passphrase; packs and snapshots stay as they are. Without an explicit
+   * cost the store keeps its own, raised to the default when it was lower (a store made with a cheaper one).
+   */
   async changePassphrase(current: string, next: string, kdfLogN?: number): Promise<void> {
     if (next.length < 8) throw new LifelineError('weak_password', 'Choose a passphrase of at least 8 characters.');
     await this.withLock('changing the passphrase', async () => {
       const config = readConfig(this.core.dir);
       const master = unwrapMasterKey(config.wrappedKey, current, config.kdf, config.storeId);
-      const kdf = newKdfParams(kdfLogN ?? config.kdf.logN);
+      const kdf = newKdfParams(kdfLogN ?? Math.max(config.kdf.logN, DEFAULT_KDF_LOG_N));
       const updated: StoreConfig = { ...config, kdf, wrappedKey: wrapMasterKey(master, next, kdf, config.storeId) };
       await writeFileDurable(paths.config(this.core.dir), Buffer.from(JSON.stringify(updated, null, 2) + '\n'), this.core.hooks.beforeWrite);
     });
