@@ -199,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
       const receipt = await withStore((store) =>
         store.backup({
           device,
-          events: scanSource(args, { signal: ac.signal }),
+          events: scanSource(args, { signal: ac.signal, knownMedia: store.knownMedia(device) }),
           signal: ac.signal,
           onProgress: (p: BackupProgress) => {
             if (jsonProgress) process.stderr.write(`${JSON.stringify({ progress: p })}\n`);

@@ -202,7 +202,7 @@ export class BackupService {
     return this.exclusive('backup', async (store, signal) => {
       const receipt = await store.backup({
         device,
-        events: scanSource(sources, { signal }),
+        events: scanSource(sources, { signal, knownMedia: store.knownMedia(device) }),
         signal,
         onProgress: (p) => this.deps.onProgress({ operation: 'backup', ...p }),
       });

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LifelineError } from '../../../contract';
 import { BackupStore } from './store';
+import { jpegHeader, JPEG_END } from '../../../bench/corpus/jpeg';
 import { readMediaFile } from './import/media';
+import { scanSource } from './import/scan';
 import type { PhoneRecord } from './import/types';
 import { FORMAT_VERSION, paths } from './layout';
 import { PieceType } from './pack';
@@ -201,6 +203,38 @@ describe('BackupStore', () => {
     expect(again.kinds.media?.newBytes).toBe(0);
     expect(again.kinds.media?.items).toBe(4);
     expect(again.digest).toEqual(first.digest);
+  });
+
+  it('takes date, place and type of a photo the file cache knows from there, without opening the file', async () => {
+    const { store, src } = await newStore();
+    const photo = (day: number, lat: number): Buffer =>
+      Buffer.concat([jpegHeader({ date: { year: 2024, month: 3, day, hour: 9, minute: 0, second: 0 }, offset: '+00:00', lat, lon: 20 }), Buffer.alloc(50_000, day), JPEG_END]);
+    const write = (rel: string, data: Buffer, secs: number): string => {
+      const file = path.join(src, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, data);
+      fs.utimesSync(file, secs, secs);
+      return file;
+    };
+    write('DCIM/a.jpg', photo(1, 10), 1_700_000_000);
+    const b = write('DCIM/b.jpg', photo(2, 11), 1_700_000_100);
+    const taken = async (snapshot: string): Promise<Record<string, [number | undefined, number | undefined]>> => {
+      const out: Record<string, [number | undefined, number | undefined]> = {};
+      for await (const item of store.restoreItems(snapshot, { kinds: ['media'] })) if (item.type === 'media') out[item.media.path] = [item.media.takenAt, item.media.place?.lat];
+      return out;
+    };
+    const backup = (known: boolean) => store.backup({ device: 'p', events: scanSource([src], known ? { knownMedia: store.knownMedia(' p ') } : {}) });
+    const first = await backup(true);
+    expect(await taken(first.snapshot)).toEqual({ 'DCIM/a.jpg': [Date.UTC(2024, 2, 1, 9), 10], 'DCIM/b.jpg': [Date.UTC(2024, 2, 2, 9), 11] });
+    // New headers of the same length: a.jpg keeps its size and mtime (known: not read), b.jpg gets a new mtime.
+    write('DCIM/a.jpg', photo(5, 15), 1_700_000_000);
+    write('DCIM/b.jpg', photo(6, 16), 1_700_000_200);
+    expect(fs.statSync(b).size).toBe(photo(2, 11).length);
+    const second = await backup(true);
+    expect(await taken(second.snapshot)).toEqual({ 'DCIM/a.jpg': [Date.UTC(2024, 2, 1, 9), 10], 'DCIM/b.jpg': [Date.UTC(2024, 2, 6, 9), 16] });
+    // Without the hook every header is read.
+    const third = await backup(false);
+    expect((await taken(third.snapshot))['DCIM/a.jpg']).toEqual([Date.UTC(2024, 2, 5, 9), 15]);
   });
 
   it('prune rewrites a pack of many bundled records page by page and keeps every live record readable', async () => {

@@ -11,6 +11,8 @@ import { deriveKeys, newKdfParams, newMasterKey, unwrapMasterKey, wrapMasterKey,
 import { fsyncDir, writeFileDurable } from './fs-util';
 import { SNAPSHOT_NODES_CTE, openIndex } from './index-db';
 import type { ItemKind } from './import/types';
+import type { KnownMedia } from './import/scan';
+import type { MediaEntry } from './records';
 import { DEFAULT_PACK_SIZE, FORMAT_NAME, FORMAT_VERSION, paths, type SnapshotObject, type StoreConfig } from './layout';
 import { StoreLock } from './lock';
 import { applyRecordCacheMigrations, clearRecordCache } from './record-file-cache';
@@ -351,6 +353,21 @@ export class BackupStore {
 
   async backup(opts: BackupOptions): Promise<BackupReceipt> {
     return this.withLock(`backup of ${opts.device}`, () => runBackup(this.core, opts));
+  }
+
+  /**
+   * For the scanner (ScanOptions.knownMedia): what this device's last backups read from a photo or video that
+   * still has the same size and mtime, from the file cache.
+   */
+  knownMedia(device: string): (absPath: string, size: number, mtime: number) => KnownMedia | undefined {
+    const get = this.core.db.prepare('SELECT size, mtime, entry FROM file_cache WHERE device = ? AND path = ?');
+    const name = device.trim();
+    return (absPath, size, mtime) => {
+      const row = get.get(name, absPath) as { size: number; mtime: number; entry: string } | undefined;
+      if (!row || row.size !== size || row.mtime !== mtime) return undefined;
+      const entry = JSON.parse(row.entry) as MediaEntry;
+      return { mime: entry.mime, ...(entry.takenAt !== undefined ? { takenAt: entry.takenAt } : {}), ...(entry.place ? { place: entry.place } : {}) };
+    };
   }
 
   snapshots(device?: string): SnapshotInfo[] {

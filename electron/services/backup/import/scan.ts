@@ -6,7 +6,7 @@ import { readMediaFile, walkFolder, type WalkEntry } from './media';
 import { readNoteFile } from './notes';
 import { readSmsXmlFile, sniffXmlRoot } from './sms-xml';
 import { extensionOf, MEDIA_EXTENSIONS, NOTE_EXTENSIONS, sniffFileKind, VCARD_EXTENSIONS, type SniffedKind } from './sniff';
-import type { ImportEvent, RecordFileEvent } from './types';
+import type { ImportEvent, MediaSource, RecordFileEvent } from './types';
 import { readVcardFile } from './vcard';
 
 /**
@@ -22,6 +22,25 @@ import { readVcardFile } from './vcard';
 
 export interface ScanOptions {
   signal?: AbortSignal;
+  /**
+   * What an earlier backup read from a photo or video with this path, size and mtime (whole ms, rounded down):
+   * its type, date and place. A file it knows is not opened (the backup's file cache decides whether its bytes
+   * are read); reading the headers of every photo again was most of a backup with no change.
+   */
+  knownMedia?: (absPath: string, size: number, mtime: number) => KnownMedia | undefined;
+}
+
+export type KnownMedia = Pick<MediaSource, 'mime' | 'takenAt' | 'place'>;
+
+/** A photo or video as an event: from `knownMedia` when it knows the file as it is now, else read. */
+async function mediaEvent(absPath: string, relPath: string, stat: Stats, options: ScanOptions): Promise<ImportEvent> {
+  const mtime = Math.floor(stat.mtimeMs);
+  const known = stat.isFile() && stat.size > 0 ? options.knownMedia?.(absPath, stat.size, mtime) : undefined;
+  if (!known) return readMediaFile(absPath, relPath);
+  const media: MediaSource = { kind: 'media', relPath, absPath, size: stat.size, mtime, mime: known.mime };
+  if (known.takenAt !== undefined) media.takenAt = known.takenAt;
+  if (known.place) media.place = known.place;
+  return { type: 'media', media };
 }
 
 async function readHead(file: string, bytes = 512): Promise<Uint8Array> {
@@ -109,7 +128,7 @@ async function* importFile(absPath: string, relPath: string, stat: Stats, option
       return;
     }
     case 'media':
-      yield await readMediaFile(absPath, relPath);
+      yield await mediaEvent(absPath, relPath, stat, options);
       return;
     default:
       yield { type: 'skipped', skipped: { file: absPath, reason: 'not a file type Lifeline imports (contacts .vcf, SMS/calls .xml, photos, videos, .txt/.md notes)' } };
