@@ -30,6 +30,17 @@ export const BackupReceipt = z.object({
   duplicates: z.number().int(),
   skipped: z.object({ count: z.number().int(), items: z.array(Skipped) }),
   digest: z.object({ algorithm: z.literal('sha256'), value: z.string(), over: z.string() }),
+  /** On the receipt a backup returns: the read-back of a random share of the packs it wrote. */
+  readBack: z
+    .object({
+      packsWritten: z.number().int(),
+      packsRead: z.number().int(),
+      bytesRead: z.number(),
+      piecesChecked: z.number().int(),
+      ok: z.boolean(),
+      problems: z.array(z.string()),
+    })
+    .optional(),
 });
 export type BackupReceipt = z.infer<typeof BackupReceipt>;
 

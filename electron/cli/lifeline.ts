@@ -218,9 +218,17 @@ async function main(argv: string[]): Promise<number> {
           if (receipt.skipped.count > 20) lines.push(`    ... (--json lists up to 1000)`);
         }
         lines.push(`  digest sha256:${receipt.digest.value}`);
+        const rb = receipt.readBack;
+        if (rb && rb.ok) {
+          if (rb.packsRead > 0) lines.push(`  Read back ${rb.packsRead} of the ${rb.packsWritten} packs written (${formatBytes(rb.bytesRead)}): intact.`);
+        } else if (rb) {
+          lines.push(`  Reading back what was just written found damage (the pieces are marked, so the next backup stores them again):`);
+          for (const p of rb.problems.slice(0, 5)) lines.push(`    ${p}`);
+          lines.push(`  Run "lifeline verify --read-data" to see what is affected, and check the disk.`);
+        }
         return lines.join('\n');
       });
-      return 0;
+      return receipt.readBack && !receipt.readBack.ok ? 3 : 0;
     }
     case 'snapshots': {
       const list = await withStore(async (store) => store.snapshots(values.device));
@@ -366,7 +374,7 @@ function backupLine(p: BackupProgress): string {
     const rate = p.sourceBytesRead / p.elapsedMs;
     left = `, ${p.file ? path.basename(p.file) : ''} ${Math.floor((100 * p.sourceBytesRead) / p.sourceBytesTotal)}%, ~${formatTime((p.sourceBytesTotal - p.sourceBytesRead) / rate)} left`;
   }
-  return `${p.phase === 'finishing' ? 'finishing' : 'backing up'}: ${p.items} items, ${formatBytes(p.bytes)} (${formatBytes(p.newBytes)} new)${p.skipped ? `, ${p.skipped} skipped` : ''}${left}`;
+  return `${p.phase === 'finishing' ? 'finishing' : p.phase === 'checking' ? 'reading back' : 'backing up'}: ${p.items} items, ${formatBytes(p.bytes)} (${formatBytes(p.newBytes)} new)${p.skipped ? `, ${p.skipped} skipped` : ''}${left}`;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -13,6 +13,7 @@ import { SNAPSHOT_NODES_CTE } from './index-db';
 import { PieceType, type BundleMember, type CompressHint, type PackBuilder } from './pack';
 import { IdFilter, IdSet } from './id-set';
 import { RecordFileCache, type ReplayResult } from './record-file-cache';
+import { readBackSample, type ReadBack } from './verify';
 import {
   bucketPath,
   canonicalJson,
@@ -48,7 +49,7 @@ const MAX_SKIPPED_KEPT = 1000;
 const HASH_WINDOW = 8 * 1024 * 1024;
 
 export interface BackupProgress {
-  phase: 'reading' | 'finishing' | 'done';
+  phase: 'reading' | 'finishing' | 'checking' | 'done';
   /** Items (records and media files) handled so far. */
   items: number;
   /** Bytes of items handled so far (record payloads and file sizes). */
@@ -88,6 +89,8 @@ export interface BackupReceipt {
   duplicates: number;
   skipped: { count: number; items: SnapshotObject['stats']['skipped'] };
   digest: { algorithm: 'sha256'; value: string; over: string };
+  /** On the receipt a backup returns: what it read back of the packs it wrote (not kept with the snapshot). */
+  readBack?: ReadBack;
 }
 
 export function receiptFromSnapshot(storeId: string, obj: SnapshotObject): BackupReceipt {
@@ -216,6 +219,8 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
   // A full pack is synced and renamed in the background while the next one fills (its fsync was most of the
   // time a backup spent waiting). At most one is in flight; the snapshot is written only after it settled.
   let inflight: { builder: PackBuilder; done: Promise<unknown> } | undefined;
+  /** Packs this run wrote, for the read-back after the snapshot. */
+  const packsWritten: string[] = [];
   const settle = async (): Promise<void> => {
     const w = inflight;
     if (!w) return;
@@ -229,7 +234,15 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     await settle();
     const full = builder;
     builder = core.newPackBuilder();
-    inflight = { builder: full, done: core.writePack(full).then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))) };
+    inflight = {
+      builder: full,
+      done: core.writePack(full).then(
+        (written) => {
+          packsWritten.push(written.id);
+        },
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      ),
+    };
     beginIfNeeded();
   };
   // In a store that held no pieces when the run began, only pieces this run wrote can be stored: a filter of
@@ -792,8 +805,12 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     // Everything this snapshot needs is stored now: removals from here on move the epoch.
     const epoch = recordFiles.settleEpoch();
     if (fingerprintValid) db.prepare('INSERT OR REPLACE INTO run_fingerprints (snapshot, fingerprint, epoch) VALUES (?, ?, ?)').run(obj.id, runFingerprint, epoch);
+    // A random share of what was just written is read back and checked (damage found is marked, so the next
+    // backup stores those pieces again); the snapshot is committed either way and the receipt says what was found.
+    progress('checking', true);
+    const readBack = await readBackSample(core, packsWritten);
     progress('done', true);
-    return receiptFromSnapshot(core.config.storeId, obj);
+    return { ...receiptFromSnapshot(core.config.storeId, obj), readBack };
   } catch (error) {
     // Keep what is already packed so the next run does not redo it; a failed write here just loses the tail.
     if (db.inTransaction) db.exec('COMMIT');

@@ -11,6 +11,7 @@ import { FORMAT_VERSION, paths } from './layout';
 import { PieceType } from './pack';
 import { canonicalJson } from './records';
 import { DEFAULT_KDF_LOG_N } from './crypto';
+import { READ_BACK_SHARE, readBackSample } from './verify';
 import {
   TEST_CHUNKER,
   TEST_KDF_LOG_N,
@@ -235,6 +236,33 @@ describe('BackupStore', () => {
     // Without the hook every header is read.
     const third = await backup(false);
     expect((await taken(third.snapshot))['DCIM/a.jpg']).toEqual([Date.UTC(2024, 2, 5, 9), 15]);
+  });
+
+  it('reads back a share of the packs a backup wrote, and marks what it finds damaged', async () => {
+    const { store, dir, src } = await newStore();
+    const corpus = makeCorpus(src, 8);
+    const first = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    const packs = store.internals.listPackFiles();
+    expect(packs.length).toBeGreaterThan(1);
+    expect(first.readBack).toMatchObject({ ok: true, packsWritten: packs.length, problems: [] });
+    expect(first.readBack?.packsRead).toBe(Math.ceil(packs.length * READ_BACK_SHARE));
+    expect(first.readBack?.packsRead).toBeLessThan(packs.length);
+    expect(first.readBack?.piecesChecked).toBeGreaterThan(0);
+    // Nothing new written: nothing to read back.
+    const again = await store.backup({ device: 'p', events: corpusEvents(corpus) });
+    expect(again.readBack).toMatchObject({ ok: true, packsWritten: 0, packsRead: 0 });
+    // A pack damaged on disk after it was written is found, and its pieces are marked for the next backup.
+    const victim = packs[0] as string;
+    const file = paths.pack(dir, victim);
+    const bytes = fs.readFileSync(file);
+    bytes[40] = (bytes[40] as number) ^ 0xff;
+    fs.writeFileSync(file, bytes);
+    const found = await readBackSample(store.internals, [victim]);
+    expect(found.ok).toBe(false);
+    expect(found.packsRead).toBe(1);
+    expect(found.problems.some((m) => m.includes(victim))).toBe(true);
+    const marked = store.internals.db.prepare('SELECT COUNT(*) FROM pieces WHERE pack = ? AND damaged <> 0').pluck().get(victim) as number;
+    expect(marked).toBeGreaterThan(0);
   });
 
   it('prune rewrites a pack of many bundled records page by page and keeps every live record readable', async () => {

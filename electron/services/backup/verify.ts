@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { LifelineError } from '../../../contract';
+import type { Statement } from 'better-sqlite3';
 import type { StoreCore } from './core';
 import { AuthError } from './crypto';
 import { ALL_NODES_CTE, SNAPSHOT_NODES_CTE } from './index-db';
@@ -118,69 +119,20 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     const n = Math.min(present.length, Math.ceil((present.length * pct) / 100));
     toRead = shuffle(present).slice(0, n);
   }
-  // A bundle sorts before the pieces inside it (same offset, lower compression value).
-  const piecesOf = db.prepare(
-    'SELECT id, type, compression, offset, length, raw_length, bundle, bundle_at, damaged FROM pieces WHERE pack = ? ORDER BY offset, compression',
-  );
-  const setDamaged = db.prepare('UPDATE pieces SET damaged = ? WHERE id = ? AND pack = ?');
-  const scratch = new ScratchReader();
+  const reader = new PackReader(core);
   for (const p of toRead) {
     if (opts.signal?.aborted) throw new LifelineError('cancelled', 'The check was cancelled. Nothing was changed; run it again to check the whole store.');
     // Between packs the event loop gets a turn, so progress reaches the window and Cancel is heard.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    let bytes: Buffer;
-    try {
-      bytes = scratch.read(paths.pack(core.dir, p.id));
-    } catch (error) {
-      problems.push({ pack: p.id, message: `Pack ${p.id} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).` });
-      continue;
-    }
+    const checked = reader.check(p.id, opts.canWrite);
+    problems.push(...checked.problems);
+    if (!checked.read) continue;
     packsRead++;
-    bytesRead += bytes.length;
-    if (crypto.createHash('sha256').update(bytes).digest('hex') !== p.id) {
-      problems.push({ pack: p.id, message: `Pack ${p.id} has changed on disk (its content no longer matches its name).` });
-    }
-    try {
-      parsePackToc(bytes, core.keys.enc);
-    } catch (error) {
-      problems.push({ pack: p.id, message: `The table of contents of pack ${p.id} is damaged (${(error as Error).message}).` });
-    }
-    // Rows are read one at a time (a pack of small records has 200,000) and only changed flags are written.
-    const rows = piecesOf.iterate(p.id) as IterableIterator<{
-      id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number; damaged: number;
-    }>;
-    const updates: [number, Buffer][] = [];
-    const bad: Buffer[] = [];
-    // Rows come sorted so that a bundle is followed by its pieces: only the current bundle is kept.
-    let bundle: { id: Buffer; plain: Buffer } | undefined;
-    for (const r of rows) {
-      piecesChecked++;
-      let good = false;
-      try {
-        if (r.offset + r.length > bytes.length) throw new AuthError('The pack is shorter than its table of contents says.');
-        let plain: Buffer;
-        if (r.compression === Compression.bundled) {
-          if (!bundle || !r.bundle || !bundle.id.equals(r.bundle)) throw new AuthError('The bundle holding the piece is damaged or missing.');
-          if (r.bundle_at + r.raw_length > bundle.plain.length) throw new AuthError('The piece lies outside its bundle.');
-          plain = bundle.plain.subarray(r.bundle_at, r.bundle_at + r.raw_length);
-        } else {
-          plain = unsealPiece(core.keys.enc, r.id, bytes.subarray(r.offset, r.offset + r.length), r.compression, r.raw_length);
-        }
-        good = core.pieceId(r.type as PieceType, plain).equals(r.id);
-        if (r.type === PieceType.bundle) bundle = good ? { id: r.id, plain } : undefined;
-      } catch {
-        good = false;
-      }
-      if (!good) {
-        problems.push({ pack: p.id, piece: r.id.toString('hex'), message: `A piece in pack ${p.id.slice(0, 16)} is damaged.` });
-        bad.push(r.id);
-      }
-      if ((good ? 0 : 1) !== (r.damaged === 0 ? 0 : 1)) updates.push([good ? 0 : 1, r.id]);
-    }
-    if (opts.canWrite) db.transaction(() => updates.forEach(([d, id]) => setDamaged.run(d, id, p.id)))();
-    else {
+    bytesRead += checked.bytes;
+    piecesChecked += checked.pieces;
+    if (!opts.canWrite) {
       const addBad = db.prepare('INSERT OR IGNORE INTO bad_pieces VALUES (?)');
-      for (const id of bad) addBad.run(id);
+      for (const id of checked.bad) addBad.run(id);
     }
     opts.onProgress?.({ packsRead, packsTotal: toRead.length, bytesRead });
   }
@@ -256,6 +208,118 @@ function shuffle<T>(list: readonly T[]): T[] {
   for (let i = out.length - 1; i > 0; i--) {
     const j = crypto.randomInt(i + 1);
     [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+type Problem = VerifyReport['problems'][number];
+
+/**
+ * Reads packs back: the file must still hash to its name, its table of contents must open, and every piece
+ * must decrypt and hash back to its id. With `mark`, the damaged flags of the pack's pieces are set to what
+ * was found (only changed rows are written).
+ */
+export class PackReader {
+  private readonly scratch = new ScratchReader();
+  // A bundle sorts before the pieces inside it (same offset, lower compression value).
+  private readonly piecesOf: Statement;
+  private readonly setDamaged: Statement;
+
+  constructor(private readonly core: StoreCore) {
+    this.piecesOf = core.db.prepare(
+      'SELECT id, type, compression, offset, length, raw_length, bundle, bundle_at, damaged FROM pieces WHERE pack = ? ORDER BY offset, compression',
+    );
+    this.setDamaged = core.db.prepare('UPDATE pieces SET damaged = ? WHERE id = ? AND pack = ?');
+  }
+
+  check(pack: string, mark: boolean): { read: boolean; bytes: number; pieces: number; bad: Buffer[]; problems: Problem[] } {
+    const core = this.core;
+    const problems: Problem[] = [];
+    let bytes: Buffer;
+    try {
+      bytes = this.scratch.read(paths.pack(core.dir, pack));
+    } catch (error) {
+      problems.push({ pack, message: `Pack ${pack} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).` });
+      return { read: false, bytes: 0, pieces: 0, bad: [], problems };
+    }
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== pack) {
+      problems.push({ pack, message: `Pack ${pack} has changed on disk (its content no longer matches its name).` });
+    }
+    try {
+      parsePackToc(bytes, core.keys.enc);
+    } catch (error) {
+      problems.push({ pack, message: `The table of contents of pack ${pack} is damaged (${(error as Error).message}).` });
+    }
+    // Rows are read one at a time (a pack of small records has 200,000) and only changed flags are written.
+    const rows = this.piecesOf.iterate(pack) as IterableIterator<{
+      id: Buffer; type: number; compression: number; offset: number; length: number; raw_length: number; bundle: Buffer | null; bundle_at: number; damaged: number;
+    }>;
+    const updates: [number, Buffer][] = [];
+    const bad: Buffer[] = [];
+    let pieces = 0;
+    // Rows come sorted so that a bundle is followed by its pieces: only the current bundle is kept.
+    let bundle: { id: Buffer; plain: Buffer } | undefined;
+    for (const r of rows) {
+      pieces++;
+      let good = false;
+      try {
+        if (r.offset + r.length > bytes.length) throw new AuthError('The pack is shorter than its table of contents says.');
+        let plain: Buffer;
+        if (r.compression === Compression.bundled) {
+          if (!bundle || !r.bundle || !bundle.id.equals(r.bundle)) throw new AuthError('The bundle holding the piece is damaged or missing.');
+          if (r.bundle_at + r.raw_length > bundle.plain.length) throw new AuthError('The piece lies outside its bundle.');
+          plain = bundle.plain.subarray(r.bundle_at, r.bundle_at + r.raw_length);
+        } else {
+          plain = unsealPiece(core.keys.enc, r.id, bytes.subarray(r.offset, r.offset + r.length), r.compression, r.raw_length);
+        }
+        good = core.pieceId(r.type as PieceType, plain).equals(r.id);
+        if (r.type === PieceType.bundle) bundle = good ? { id: r.id, plain } : undefined;
+      } catch {
+        good = false;
+      }
+      if (!good) {
+        problems.push({ pack, piece: r.id.toString('hex'), message: `A piece in pack ${pack.slice(0, 16)} is damaged.` });
+        bad.push(r.id);
+      }
+      if ((good ? 0 : 1) !== (r.damaged === 0 ? 0 : 1)) updates.push([good ? 0 : 1, r.id]);
+    }
+    if (mark) core.db.transaction(() => updates.forEach(([d, id]) => this.setDamaged.run(d, id, pack)))();
+    return { read: true, bytes: bytes.length, pieces, bad, problems };
+  }
+}
+
+/** What a backup read back of the packs it wrote (see readBackSample). */
+export interface ReadBack {
+  packsWritten: number;
+  packsRead: number;
+  bytesRead: number;
+  piecesChecked: number;
+  ok: boolean;
+  /** Up to 20 problems, for people. */
+  problems: string[];
+}
+
+/** Share of a backup's new packs read back right after it (BACKUP.md: a random sample after each backup). */
+export const READ_BACK_SHARE = 0.1;
+
+/**
+ * Reads back a random share of the packs a backup just wrote (at least one when it wrote any), marking what
+ * is damaged so the next backup stores it again. Returns between packs to the event loop.
+ */
+export async function readBackSample(core: StoreCore, written: readonly string[], share = READ_BACK_SHARE): Promise<ReadBack> {
+  const sample = shuffle(written).slice(0, written.length === 0 ? 0 : Math.max(1, Math.ceil(written.length * share)));
+  const reader = new PackReader(core);
+  const out: ReadBack = { packsWritten: written.length, packsRead: 0, bytesRead: 0, piecesChecked: 0, ok: true, problems: [] };
+  for (const pack of sample) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const checked = reader.check(pack, true);
+    if (checked.read) {
+      out.packsRead++;
+      out.bytesRead += checked.bytes;
+      out.piecesChecked += checked.pieces;
+    }
+    if (checked.problems.length > 0) out.ok = false;
+    for (const p of checked.problems) if (out.problems.length < 20) out.problems.push(p.message);
   }
   return out;
 }

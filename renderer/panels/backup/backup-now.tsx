@@ -92,7 +92,7 @@ function BackupProgressView() {
         {' · '}
         {left !== undefined ? t('backup.run.timeLeft', { time: formatDuration(left, t) }) : t('backup.run.estimating')}
       </p>
-      {p?.file ? <p className="muted truncate">{t('backup.run.reading', { file: p.file })}</p> : null}
+      {p?.phase === 'checking' ? <p className="muted">{t('backup.run.readingBack')}</p> : p?.file ? <p className="muted truncate">{t('backup.run.reading', { file: p.file })}</p> : null}
       <KindCounts counts={p?.kinds ?? {}} caption={t('backup.run.countsCaption')} />
       {p?.skipped ? <p className="muted">{t('backup.run.skippedSoFar', { count: p.skipped })}</p> : null}
       <div className="actions">
@@ -196,6 +196,12 @@ function BackupSummary({ receipt }: { receipt: BackupReceipt }) {
         </tbody>
       </table>
       {receipt.duplicates > 0 ? <p className="muted">{t('backup.summary.duplicates', { count: receipt.duplicates })}</p> : null}
+      {receipt.readBack && !receipt.readBack.ok ? <AlertNotice>{t('backup.summary.readBackDamaged')}</AlertNotice> : null}
+      {receipt.readBack?.ok && receipt.readBack.packsRead > 0 ? (
+        <p className="muted">
+          {t('backup.summary.readBackOk', { read: formatCount(receipt.readBack.packsRead, lang), written: formatCount(receipt.readBack.packsWritten, lang), bytes: formatBytes(receipt.readBack.bytesRead, lang) })}
+        </p>
+      ) : null}
       {receipt.skipped.count > 0 ? (
         <details className="bk-skipped" open={receipt.skipped.count <= 5}>
           <summary>{t('backup.summary.skipped', { count: receipt.skipped.count })}</summary>
