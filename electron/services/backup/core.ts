@@ -8,7 +8,7 @@ import { Chunker } from './chunker';
 import { AuthError, hmac, open, seal, type StoreKeys } from './crypto';
 import { fsyncDir, TMP_PREFIX, translateFsError, writeFileDurable, type BeforeWriteHook } from './fs-util';
 import { Compression, PackBuilder, PieceType, readPackToc, readPackTocRaw, unsealPiece, type TocEntry } from './pack';
-import { PackDirectory, type PieceLocation } from './pack-directory';
+import { PackDirectories, type PieceLocation } from './pack-directory';
 import { type CatalogFields } from './records';
 import { PACK_ID_PATTERN, SNAPSHOT_ID_PATTERN, paths, type SnapshotObject, type StoreConfig } from './layout';
 
@@ -25,10 +25,10 @@ export type { PieceLocation } from './pack-directory';
 const LOCATE_BATCH = 64;
 
 /**
- * Pack directories a restore keeps: at most this many entries in all (about 70 bytes each, so about 70 MB at
- * most; a store of 500,000 messages has about 900,000 pieces in its record packs).
+ * Pack directory entries a restore keeps at most (about 58 bytes each, so about 58 MB; a store of 500,000
+ * messages, 100,000 calls and 50,000 contacts has about 910,000 pieces in its record packs).
  */
-const DIRECTORY_ENTRIES = 500_000;
+const DIRECTORY_ENTRIES = 1_000_000;
 
 /** Decrypted bundles kept for the next reads: restore and browse read a leaf's records one after another. */
 const BUNDLE_CACHE_ENTRIES = 32;
@@ -93,73 +93,52 @@ export class StoreCore {
   }
 
   /**
-   * Pack directories (see PackDirectory) while a restore runs: the packs it found pieces in, most recent first,
-   * at most DIRECTORY_PACKS of them; null for a pack that cannot have one (format 1, or marked damaged or
-   * missing in the index, where the index's choice of copy matters).
+   * Pack directories (see PackDirectories) while a restore runs: the tables of contents of the packs it found
+   * pieces in. Packs that cannot have one (format 1, or marked as holding damaged or missing pieces in the
+   * index, where the index's choice of copy matters) are in `noDirectory`; when the table is full, the index
+   * answers for packs not in it.
    */
-  private dirs: Map<string, PackDirectory | null> | undefined;
-  private dirEntries = 0;
-  /** Packs whose directory was dropped to stay within DIRECTORY_ENTRIES; one loaded again means thrashing. */
-  private dirDropped: Set<string> | undefined;
-  private dirsGivenUp = false;
+  private dirs: PackDirectories | undefined;
+  private noDirectory: Set<string> | undefined;
+  private dirsFull = false;
   /** Packs the index marks missing or holding damaged pieces, read once per restore. */
   private unusablePacks: Set<string> | undefined;
 
   /** Starts answering `locate` from pack directories too; `closeDirectories` ends it. */
   openDirectories(): void {
     if (this.dirs) return;
-    this.dirs = new Map();
-    this.dirEntries = 0;
-    this.dirDropped = new Set();
-    this.dirsGivenUp = false;
+    this.dirs = new PackDirectories(DIRECTORY_ENTRIES);
+    this.noDirectory = new Set();
+    this.dirsFull = false;
   }
 
   closeDirectories(): void {
     this.dirs = undefined;
-    this.dirDropped = undefined;
+    this.noDirectory = undefined;
     this.unusablePacks = undefined;
   }
 
   private fromDirectories(id: Buffer): PieceLocation | undefined {
-    if (!this.dirs) return undefined;
-    for (const d of this.dirs.values()) {
-      const loc = d?.find(id);
-      if (loc) return loc;
-    }
-    return undefined;
+    return this.dirs?.find(id);
   }
 
   /** Loads the directory of a pack the index just named, so its other pieces are found without the index. */
   private learnPack(pack: string): void {
     const dirs = this.dirs;
-    if (!dirs || dirs.has(pack) || this.dirsGivenUp) return;
-    if (this.dirDropped?.has(pack)) {
-      // The pieces asked for are spread over more packs than fit: loading directories again and again would
-      // cost more than it saves, so the index answers for the rest of this restore.
-      this.dirsGivenUp = true;
-      return;
-    }
-    let dir: PackDirectory | null = null;
+    if (!dirs || this.dirsFull || dirs.has(pack) || this.noDirectory?.has(pack)) return;
     this.unusablePacks ??= new Set(
       this.db.prepare('SELECT id FROM packs WHERE missing <> 0 UNION SELECT DISTINCT pack FROM pieces WHERE damaged <> 0').pluck().all() as string[],
     );
+    let toc: Buffer | undefined;
     if (!this.unusablePacks.has(pack)) {
       try {
-        const toc = readPackTocRaw(paths.pack(this.dir, pack), this.keys.enc);
-        if (toc) dir = new PackDirectory(pack, toc);
+        toc = readPackTocRaw(paths.pack(this.dir, pack), this.keys.enc);
       } catch {
-        dir = null; // an unreadable TOC: the index answers for this pack, and reading reports the damage
+        toc = undefined; // an unreadable TOC: the index answers for this pack, and reading reports the damage
       }
     }
-    const size = dir?.count ?? 0;
-    while (this.dirEntries + size > DIRECTORY_ENTRIES && dirs.size > 0) {
-      const [oldest, old] = dirs.entries().next().value as [string, PackDirectory | null];
-      dirs.delete(oldest);
-      this.dirEntries -= old?.count ?? 0;
-      this.dirDropped?.add(oldest);
-    }
-    dirs.set(pack, dir);
-    this.dirEntries += size;
+    if (!toc) this.noDirectory?.add(pack);
+    else if (!dirs.add(pack, toc)) this.dirsFull = true;
   }
 
   /** A piece's content address: keyed, so ids reveal nothing about content to someone without the key. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newMasterKey } from './crypto';
 import { Compression, PackBuilder, PieceType, readPackToc, readPackTocRaw } from './pack';
-import { PackDirectory } from './pack-directory';
+import { PackDirectories } from './pack-directory';
 import { tempDir } from './test-support';
 
 function writePack(builder: PackBuilder, dir: string): string {
@@ -14,7 +14,7 @@ function writePack(builder: PackBuilder, dir: string): string {
   return file;
 }
 
-describe('PackDirectory', () => {
+describe('PackDirectories', () => {
   it('finds every piece of a pack where its table of contents puts it, bundled pieces with their bundle', async () => {
     const key = newMasterKey();
     const builder = new PackBuilder(key, 2);
@@ -32,9 +32,10 @@ describe('PackDirectory', () => {
     const file = writePack(builder, tempDir());
     const raw = readPackTocRaw(file, key);
     expect(raw).toBeDefined();
-    const dir = new PackDirectory('p1', raw as Buffer);
+    const dir = new PackDirectories(1_000_000);
+    expect(dir.add('p1', raw as Buffer)).toBe(true);
     const { entries } = await readPackToc(file, key);
-    expect(dir.count).toBe(entries.length);
+    expect(dir.entries).toBe(entries.length);
     for (const e of entries) {
       const loc = dir.find(e.id);
       expect(loc).toMatchObject({ pack: 'p1', type: e.type, compression: e.compression, offset: e.offset, length: e.length, raw_length: e.rawLength });
@@ -49,6 +50,35 @@ describe('PackDirectory', () => {
     const near = Buffer.from(ids[0] as Buffer);
     near[31] = (near[31] as number) ^ 1;
     expect(dir.find(near)).toBeUndefined();
+  });
+
+  it('holds many packs in one table: the lowest pack id wins for a piece in two, and a pack past the limit is refused whole', () => {
+    const key = newMasterKey();
+    const base = tempDir();
+    const shared = Array.from({ length: 30 }, () => crypto.randomBytes(32));
+    const packOf = (own: number, withShared: boolean): { raw: Buffer; ids: Buffer[] } => {
+      const b = new PackBuilder(key, 2);
+      const ids = Array.from({ length: own }, () => crypto.randomBytes(32));
+      const members = [...ids, ...(withShared ? shared : [])].map((id, i) => ({ id, type: PieceType.record, data: Buffer.from(`piece ${i} `.repeat(3)) }));
+      b.addBundle(crypto.randomBytes(32), members);
+      return { raw: readPackTocRaw(writePack(b, base), key) as Buffer, ids };
+    };
+    const x = packOf(500, true);
+    const y = packOf(700, true);
+    const z = packOf(400, false);
+    const dirs = new PackDirectories(x.ids.length + y.ids.length + 2 * shared.length + 2 + 100);
+    // Added in the order a restore meets them; the table grows and rehashes on the way.
+    expect(dirs.add('b-pack', y.raw)).toBe(true);
+    expect(dirs.add('a-pack', x.raw)).toBe(true);
+    expect(dirs.add('b-pack', y.raw)).toBe(true); // already there: nothing added twice
+    for (const id of shared) expect(dirs.find(id)?.pack).toBe('a-pack');
+    for (const id of x.ids) expect(dirs.find(id)?.pack).toBe('a-pack');
+    for (const id of y.ids) expect(dirs.find(id)?.pack).toBe('b-pack');
+    const before = dirs.entries;
+    expect(dirs.add('c-pack', z.raw)).toBe(false);
+    expect(dirs.entries).toBe(before);
+    expect(dirs.has('c-pack')).toBe(false);
+    for (const id of z.ids.slice(0, 50)) expect(dirs.find(id)).toBeUndefined();
   });
 
   it('has nothing to offer for a format 1 pack, and refuses a damaged table of contents', () => {

@@ -191,7 +191,7 @@ export async function* restoreItems(core: StoreCore, snap: SnapshotObject, sel: 
     }
   }
 
-  // Pieces are found through the directories of the packs they are in (see PackDirectory), not one by one.
+  // Pieces are found through the directories of the packs they are in (see PackDirectories), not one by one.
   core.openDirectories();
   try {
     yield* walk(snap.root, '', undefined);
