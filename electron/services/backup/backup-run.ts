@@ -808,7 +808,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     // A random share of what was just written is read back and checked (damage found is marked, so the next
     // backup stores those pieces again); the snapshot is committed either way and the receipt says what was found.
     progress('checking', true);
-    const readBack = await readBackSample(core, packsWritten);
+    const readBack = await readBackSample(core, packsWritten, undefined, opts.signal);
     progress('done', true);
     return { ...receiptFromSnapshot(core.config.storeId, obj), readBack };
   } catch (error) {

@@ -263,6 +263,9 @@ describe('BackupStore', () => {
     expect(found.problems.some((m) => m.includes(victim))).toBe(true);
     const marked = store.internals.db.prepare('SELECT COUNT(*) FROM pieces WHERE pack = ? AND damaged <> 0').pluck().get(victim) as number;
     expect(marked).toBeGreaterThan(0);
+    // A cancel stops the reading (the snapshot is committed by then): nothing read, nothing claimed.
+    const stopped = await readBackSample(store.internals, packs, 1, AbortSignal.abort());
+    expect(stopped).toMatchObject({ packsWritten: packs.length, packsRead: 0, ok: true });
   });
 
   it('prune rewrites a pack of many bundled records page by page and keeps every live record readable', async () => {

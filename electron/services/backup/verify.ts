@@ -304,14 +304,17 @@ export const READ_BACK_SHARE = 0.1;
 
 /**
  * Reads back a random share of the packs a backup just wrote (at least one when it wrote any), marking what
- * is damaged so the next backup stores it again. Returns between packs to the event loop.
+ * is damaged so the next backup stores it again. Returns between packs to the event loop; a cancel ends it
+ * early (fewer packs read).
  */
-export async function readBackSample(core: StoreCore, written: readonly string[], share = READ_BACK_SHARE): Promise<ReadBack> {
+export async function readBackSample(core: StoreCore, written: readonly string[], share = READ_BACK_SHARE, signal?: AbortSignal): Promise<ReadBack> {
   const sample = shuffle(written).slice(0, written.length === 0 ? 0 : Math.max(1, Math.ceil(written.length * share)));
   const reader = new PackReader(core);
   const out: ReadBack = { packsWritten: written.length, packsRead: 0, bytesRead: 0, piecesChecked: 0, ok: true, problems: [] };
   for (const pack of sample) {
     await new Promise<void>((resolve) => setImmediate(resolve));
+    // A cancel here stops the reading only: the snapshot is already committed, the receipt says what was read.
+    if (signal?.aborted) break;
     const checked = reader.check(pack, true);
     if (checked.read) {
       out.packsRead++;
