@@ -49,6 +49,8 @@ test('set up a store, back up a phone export, browse and search it, restore a se
   await page.getByRole('button', { name: 'Back up now' }).click();
   await expect(page.getByRole('heading', { name: `Backup of ${DEVICE} finished` })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole('row', { name: /^Text messages 81/ })).toBeVisible();
+  // What was just written is read back before the summary shows (one pack for an export this small).
+  await expect(page.getByText(/^Read back the pack this backup wrote \(.+\): intact\.$/)).toBeVisible();
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download receipt (PDF)' }).click();
   const pdf = await download;

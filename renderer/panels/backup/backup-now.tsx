@@ -159,6 +159,10 @@ function BackupSummary({ receipt }: { receipt: BackupReceipt }) {
   const tabChosen = useBackup((s) => s.tabChosen);
   const lang = i18n.language;
   const kinds = Object.entries(receipt.kinds);
+  const readBackLine = (rb: NonNullable<BackupReceipt['readBack']>): string =>
+    rb.packsRead === rb.packsWritten
+      ? t('backup.summary.readBackAll', { count: rb.packsWritten, bytes: formatBytes(rb.bytesRead, lang) })
+      : t('backup.summary.readBackSome', { read: formatCount(rb.packsRead, lang), written: formatCount(rb.packsWritten, lang), bytes: formatBytes(rb.bytesRead, lang) });
   return (
     <div className="card">
       <h2>
@@ -197,11 +201,7 @@ function BackupSummary({ receipt }: { receipt: BackupReceipt }) {
       </table>
       {receipt.duplicates > 0 ? <p className="muted">{t('backup.summary.duplicates', { count: receipt.duplicates })}</p> : null}
       {receipt.readBack && !receipt.readBack.ok ? <AlertNotice>{t('backup.summary.readBackDamaged')}</AlertNotice> : null}
-      {receipt.readBack?.ok && receipt.readBack.packsRead > 0 ? (
-        <p className="muted">
-          {t('backup.summary.readBackOk', { read: formatCount(receipt.readBack.packsRead, lang), written: formatCount(receipt.readBack.packsWritten, lang), bytes: formatBytes(receipt.readBack.bytesRead, lang) })}
-        </p>
-      ) : null}
+      {receipt.readBack?.ok && receipt.readBack.packsRead > 0 ? <p className="muted">{readBackLine(receipt.readBack)}</p> : null}
       {receipt.skipped.count > 0 ? (
         <details className="bk-skipped" open={receipt.skipped.count <= 5}>
           <summary>{t('backup.summary.skipped', { count: receipt.skipped.count })}</summary>
