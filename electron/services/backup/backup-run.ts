@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -135,6 +136,20 @@ function cancelled(): LifelineError {
  * SQLite as they come; the tree is built from the run's temp tables at the end; the snapshot file is
  * written last and is the commit point.
  */
+/**
+ * The media file cache of one device: the entry stored for a file, when its size and mtime are still the ones
+ * it had then. The row keeps the mtime rounded down to whole ms, as the importer reports it; the entry keeps it
+ * rounded to the nearest ms, as restores set it (comparing one with the other missed about half the files).
+ */
+export function mediaFileCache(db: Database, device: string): (absPath: string, size: number, mtime: number) => MediaEntry | undefined {
+  const get = db.prepare('SELECT size, mtime, entry FROM file_cache WHERE device = ? AND path = ?');
+  const name = device.trim();
+  return (absPath, size, mtime) => {
+    const row = get.get(name, absPath) as { size: number; mtime: number; entry: string } | undefined;
+    return row && row.size === size && row.mtime === Math.floor(mtime) ? (JSON.parse(row.entry) as MediaEntry) : undefined;
+  };
+}
+
 export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<BackupReceipt> {
   const db = core.db;
   const started = core.clock.now();
@@ -160,7 +175,7 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
   // `item` is the catalog row when the run knows it (replayed rows leave it empty and are looked up by key).
   const insertEntry = db.prepare('INSERT INTO run_entries (bucket, key, kind, size, sha, media, item) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const insertIdentity = db.prepare('INSERT OR IGNORE INTO run_identity (identity) VALUES (?)');
-  const cacheGet = db.prepare('SELECT size, mtime, entry FROM file_cache WHERE device = ? AND path = ?');
+  const cachedMedia = mediaFileCache(db, device);
   const cachePut = db.prepare(
     'INSERT INTO file_cache (device, path, size, mtime, entry) VALUES (?, ?, ?, ?, ?) ON CONFLICT (device, path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, entry = excluded.entry',
   );
@@ -466,11 +481,8 @@ export async function runBackup(core: StoreCore, opts: BackupOptions): Promise<B
     }
     let entry: MediaEntry | undefined;
     let fresh = 0;
-    const cached = cacheGet.get(device, m.absPath) as { size: number; mtime: number; entry: string } | undefined;
-    // The cache row keeps the mtime rounded down to whole ms, as the importer reports it; the entry keeps it
-    // rounded to the nearest ms, as restores set it. Comparing one with the other missed about half the files.
-    if (cached && cached.size === m.size && cached.mtime === Math.floor(m.mtime)) {
-      const old = JSON.parse(cached.entry) as MediaEntry;
+    const old = cachedMedia(m.absPath, m.size, m.mtime);
+    if (old) {
       const have = (hex: string): boolean => {
         const id = Buffer.from(hex, 'hex');
         return queued(id) || stored(id);

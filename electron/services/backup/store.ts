@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LifelineError } from '../../../contract';
 import { systemClock, type Clock } from '../clock';
-import { runBackup, receiptFromSnapshot, type BackupOptions, type BackupReceipt } from './backup-run';
+import { mediaFileCache, runBackup, receiptFromSnapshot, type BackupOptions, type BackupReceipt } from './backup-run';
 import { catalogSnapshot, collectCatalogGarbage } from './catalog';
 import { DEFAULT_CHUNKER_PARAMS, validateChunkerParams, type ChunkerParams } from './chunker';
 import { StoreCore, type StoreHooks } from './core';
@@ -12,7 +12,6 @@ import { fsyncDir, writeFileDurable } from './fs-util';
 import { SNAPSHOT_NODES_CTE, openIndex } from './index-db';
 import type { ItemKind } from './import/types';
 import type { KnownMedia } from './import/scan';
-import type { MediaEntry } from './records';
 import { DEFAULT_PACK_SIZE, FORMAT_NAME, FORMAT_VERSION, paths, type SnapshotObject, type StoreConfig } from './layout';
 import { StoreLock } from './lock';
 import { applyRecordCacheMigrations, clearRecordCache } from './record-file-cache';
@@ -360,12 +359,10 @@ export class BackupStore {
    * still has the same size and mtime, from the file cache.
    */
   knownMedia(device: string): (absPath: string, size: number, mtime: number) => KnownMedia | undefined {
-    const get = this.core.db.prepare('SELECT size, mtime, entry FROM file_cache WHERE device = ? AND path = ?');
-    const name = device.trim();
+    const cached = mediaFileCache(this.core.db, device);
     return (absPath, size, mtime) => {
-      const row = get.get(name, absPath) as { size: number; mtime: number; entry: string } | undefined;
-      if (!row || row.size !== size || row.mtime !== mtime) return undefined;
-      const entry = JSON.parse(row.entry) as MediaEntry;
+      const entry = cached(absPath, size, mtime);
+      if (!entry) return undefined;
       return { mime: entry.mime, ...(entry.takenAt !== undefined ? { takenAt: entry.takenAt } : {}), ...(entry.place ? { place: entry.place } : {}) };
     };
   }

@@ -120,6 +120,7 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     toRead = shuffle(present).slice(0, n);
   }
   const reader = new PackReader(core);
+  const addBad = db.prepare('INSERT OR IGNORE INTO bad_pieces VALUES (?)');
   for (const p of toRead) {
     if (opts.signal?.aborted) throw new LifelineError('cancelled', 'The check was cancelled. Nothing was changed; run it again to check the whole store.');
     // Between packs the event loop gets a turn, so progress reaches the window and Cancel is heard.
@@ -130,10 +131,7 @@ export async function verifyStore(core: StoreCore, opts: VerifyOptions & { canWr
     packsRead++;
     bytesRead += checked.bytes;
     piecesChecked += checked.pieces;
-    if (!opts.canWrite) {
-      const addBad = db.prepare('INSERT OR IGNORE INTO bad_pieces VALUES (?)');
-      for (const id of checked.bad) addBad.run(id);
-    }
+    if (!opts.canWrite) for (const id of checked.bad) addBad.run(id);
     opts.onProgress?.({ packsRead, packsTotal: toRead.length, bytesRead });
   }
 
